@@ -1,0 +1,1 @@
+"""Build and validation pipeline for the SSM linked-data publication (the `ssm` command)."""

@@ -1,0 +1,33 @@
+"""The `ssm` command: one sub-command per job (build, validate, serve)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command -> module with `add_arguments(parser)` and `run(args) -> int`
+COMMANDS = {
+    "build": ("scripts.build", "Build data/ssm.ttl from the annex and the curated mapping."),
+    "validate": ("scripts.validate", "Validate data against the SHACL shapes and HermiT."),
+    "serve": ("server.serve", "Serve the graph: linked data, HTML and SPARQL."),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ssm", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(module_name=module_name)
+        importlib.import_module(module_name).add_arguments(sp)
+    args = parser.parse_args(argv)
+    module = importlib.import_module(args.module_name)
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
