@@ -1,0 +1,42 @@
+# Quick start: `make serve` serves the data, `make test` runs every check. Both set up .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test lint build check validate bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/ssm serve --host $(HOST) --port $(PORT)
+
+build: $(STAMP)
+	$(BIN)/ssm build
+
+check: $(STAMP)
+	$(BIN)/ssm build --check
+
+validate: $(STAMP)
+	$(BIN)/ssm validate
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts server tests bench
+
+test: $(STAMP)
+	$(BIN)/ruff check scripts server tests bench
+	$(BIN)/ssm build --check
+	$(BIN)/ssm validate
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info
