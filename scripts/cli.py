@@ -15,12 +15,14 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="ssm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.set_defaults(module_name=module_name)
-        importlib.import_module(module_name).add_arguments(sp)
+        if argv and argv[0] == name:  # import only the command asked for: `ssm build` stays light
+            importlib.import_module(module_name).add_arguments(sp)
     args = parser.parse_args(argv)
     module = importlib.import_module(args.module_name)
     try:
