@@ -25,7 +25,9 @@ HEADER = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", type=Path, default=DATA, help="where to write (default: data/ssm.ttl)")
+    parser.add_argument(
+        "--output", type=Path, default=DATA, help="where to write (default: data/ssm.ttl)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if the output file is stale")
     parser.add_argument("--source", type=Path, default=SOURCE, help=argparse.SUPPRESS)
     parser.add_argument("--mapping", type=Path, default=MAPPING_DIR, help=argparse.SUPPRESS)
@@ -54,9 +56,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"{out} is up to date")
             return 0
         diff = difflib.unified_diff(
-            current.splitlines(), text.splitlines(), f"{out} (committed)", f"{out} (fresh build)", lineterm="", n=1
+            current.splitlines(),
+            text.splitlines(),
+            f"{out} (committed)",
+            f"{out} (fresh build)",
+            lineterm="",
+            n=1,
         )
-        print(f"{out} is stale: run `ssm build` and commit the result. First differences:", file=sys.stderr)
+        print(
+            f"{out} is stale: run `ssm build` and commit the result. First differences:",
+            file=sys.stderr,
+        )
         for i, line in enumerate(diff):
             if i >= 40:
                 print("  …", file=sys.stderr)

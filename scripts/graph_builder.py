@@ -24,8 +24,20 @@ CLASS_BY_KIND = {
     "area": [SSM.AreaOfWork],
     "post": [ORG.Post],
 }
-KINDS = ("organization", "unit", "post", "function", "provision", "body", "instrument",
-         "observatory", "area", "concept", "scheme", "statement")
+KINDS = (
+    "organization",
+    "unit",
+    "post",
+    "function",
+    "provision",
+    "body",
+    "instrument",
+    "observatory",
+    "area",
+    "concept",
+    "scheme",
+    "statement",
+)
 UNOFFICIAL = {
     "es": "Traducción al inglés no oficial; el texto en español es el auténtico.",
     "en": "Unofficial English translation; the Spanish text is authoritative.",
@@ -70,7 +82,9 @@ class GraphBuilder:
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
         self.graph.add((s, p, o))
 
-    def labels(self, s: URIRef, label: dict[str, str], alt: dict[str, list[str]] | None = None) -> None:
+    def labels(
+        self, s: URIRef, label: dict[str, str], alt: dict[str, list[str]] | None = None
+    ) -> None:
         for lang in ("es", "en"):
             self.add(s, SKOS.prefLabel, Literal(label[lang], lang=lang))
         for lang, names in (alt or {}).items():
@@ -85,7 +99,9 @@ class GraphBuilder:
         for pid in sources:
             self.add(s, PROV.wasDerivedFrom, provision_iri(pid))
 
-    def state(self, s: URIRef, p: URIRef, o: URIRef, sources: list[str], note: dict | None = None) -> None:
+    def state(
+        self, s: URIRef, p: URIRef, o: URIRef, sources: list[str], note: dict | None = None
+    ) -> None:
         """Assert `s p o` and the rdf:Statement that cites the provisions stating it."""
         self.add(s, p, o)
         slug = f"{_tail(s)}--{self.graph.qname(p).split(':')[-1]}--{_tail(o)}"
@@ -109,7 +125,9 @@ class GraphBuilder:
             if prov.level == "annex":
                 self.labels(s, {"es": "Anexo E", "en": "Annex E"})
             else:
-                self.labels(s, {"es": f"Anexo E, {prov.notation}", "en": f"Annex E, {prov.notation}"})
+                self.labels(
+                    s, {"es": f"Anexo E, {prov.notation}", "en": f"Annex E, {prov.notation}"}
+                )
             if prov.parent:
                 self.add(s, ELI.is_part_of, provision_iri(prov.parent))
             if prov.title:
@@ -117,7 +135,9 @@ class GraphBuilder:
                 self.add(s, ELI.title, Literal(" ".join(tr["title"].split()), lang="en"))
             if prov.text:
                 self.add(s, SSM.verbatimText, Literal(prov.text, lang="es"))
-                self.add(s, SSM.unofficialTranslation, Literal(" ".join(tr["text"].split()), lang="en"))
+                self.add(
+                    s, SSM.unofficialTranslation, Literal(" ".join(tr["text"].split()), lang="en")
+                )
 
     # -- things the annex names ----------------------------------------------------------
     def add_entities(self) -> None:
@@ -153,7 +173,9 @@ class GraphBuilder:
             self._relation(rel)
 
     def _relation(self, rel: Relation) -> None:
-        self.state(ref_iri(rel.subject), curie(rel.predicate), ref_iri(rel.object), rel.sources, rel.note)
+        self.state(
+            ref_iri(rel.subject), curie(rel.predicate), ref_iri(rel.object), rel.sources, rel.note
+        )
 
     # -- functions and threats -----------------------------------------------------------
     def function_provisions(self) -> list[tuple[Provision, dict[str, Any]]]:
@@ -217,7 +239,8 @@ class GraphBuilder:
                 sources = [
                     p.id
                     for p, g in self.function_provisions()
-                    if g["unit"] == unit and slug in self._concepts_named_in(p.full_text(self.provisions))
+                    if g["unit"] == unit
+                    and slug in self._concepts_named_in(p.full_text(self.provisions))
                 ]
                 self.state(ref_iri(unit), ORG.purpose, URIRef(iri("concept", slug)), sources)
 

@@ -56,7 +56,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise MappingError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise MappingError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from exc
     if not isinstance(data, dict):
         raise MappingError(f"{path}: expected a mapping at the top level")
     return data
@@ -72,8 +74,12 @@ def load_mapping(directory: Path) -> Mapping:
     relations = []
     for i, row in enumerate(relations_doc.get("relations") or [], start=1):
         if not isinstance(row, list) or len(row) not in (4, 5):
-            raise MappingError(f"relations.yaml: relation #{i} must be [subject, predicate, object, [provisions]]")
-        relations.append(Relation(row[0], row[1], row[2], list(row[3]), row[4] if len(row) == 5 else None))
+            raise MappingError(
+                f"relations.yaml: relation #{i} must be [subject, predicate, object, [provisions]]"
+            )
+        relations.append(
+            Relation(row[0], row[1], row[2], list(row[3]), row[4] if len(row) == 5 else None)
+        )
     return Mapping(
         entities={kind: entities_doc.get(kind) or {} for kind in ENTITY_KINDS},
         area_note=entities_doc.get("area_note") or {},
@@ -88,7 +94,9 @@ def load_mapping(directory: Path) -> Mapping:
 def check_mapping(mapping: Mapping, provisions: dict[str, Provision]) -> list[str]:
     """Every problem in the mapping, as 'file: entry: what is wrong'. Empty means usable."""
     problems: list[str] = []
-    known_refs = {f"{kind}/{slug}" for kind, entries in mapping.entities.items() for slug in entries}
+    known_refs = {
+        f"{kind}/{slug}" for kind, entries in mapping.entities.items() for slug in entries
+    }
 
     def check_sources(where: str, sources: Any) -> None:
         if not sources:
@@ -126,7 +134,9 @@ def check_mapping(mapping: Mapping, provisions: dict[str, Provision]) -> list[st
         if rel.note is not None and not (
             isinstance(rel.note, dict) and all(isinstance(v, str) for v in rel.note.values())
         ):
-            problems.append(f"{where}: the note must be {{es: text, en: text}} (quote text with commas)")
+            problems.append(
+                f"{where}: the note must be {{es: text, en: text}} (quote text with commas)"
+            )
         if ":" not in rel.predicate:
             problems.append(f"{where}: predicate must be a CURIE like ssm:coordinatesWith")
     for i, group in enumerate(mapping.functions, start=1):

@@ -119,9 +119,13 @@ class _Parser:
             self._open("annex", prov)
             self.awaiting = prov
         elif (m := CHAPTER_RE.match(text)) and m.group(1) in ROMAN:
-            self._numbered("chapter", m.group(1), m.group(2), self._require("annex", line, "chapter"), line)
+            self._numbered(
+                "chapter", m.group(1), m.group(2), self._require("annex", line, "chapter"), line
+            )
         elif m := SECTION_RE.match(text):
-            self._numbered("section", m.group(1), m.group(2), self._require("chapter", line, "section"), line)
+            self._numbered(
+                "section", m.group(1), m.group(2), self._require("chapter", line, "section"), line
+            )
         elif m := PARAGRAPH_RE.match(text):
             parent = self.open.get("section") or self._require("chapter", line, "paragraph")
             self._numbered("paragraph", m.group(1), m.group(2), parent, line)
@@ -130,7 +134,9 @@ class _Parser:
         else:
             self._words(text, line)
 
-    def _numbered(self, level: str, number: str, rest: str | None, parent: Provision, line: int) -> None:
+    def _numbered(
+        self, level: str, number: str, rest: str | None, parent: Provision, line: int
+    ) -> None:
         prov = self._add(level, number, parent, line)
         self._open(level, prov)
         self.awaiting = prov
@@ -164,9 +170,8 @@ def parse_annex(text: str) -> dict[str, Provision]:
     for number, raw in enumerate(text.splitlines(), start=1):
         parser.feed(raw, number)
     if parser.awaiting is not None:
-        raise AnnexParseError(
-            f"line {parser.awaiting.lines[0]}: {parser.awaiting.notation} has no text (truncated file?)"
-        )
+        where = f"line {parser.awaiting.lines[0]}: {parser.awaiting.notation}"
+        raise AnnexParseError(f"{where} has no text (truncated file?)")
     if not parser.provisions:
         raise AnnexParseError("no provisions found (empty file?)")
     return parser.provisions

@@ -17,7 +17,9 @@ SSM = [sys.executable, "-m", "scripts.cli"]
 
 
 def run_ssm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SSM, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [*SSM, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_committed_data_is_a_fresh_build() -> None:
@@ -38,7 +40,9 @@ def test_check_passes_on_fresh_output_and_fails_on_stale(tmp_path: Path) -> None
     out = tmp_path / "ssm.ttl"
     assert run_ssm("build", "--output", str(out)).returncode == 0
     assert run_ssm("build", "--check", "--output", str(out)).returncode == 0
-    out.write_text(out.read_text(encoding="utf-8").replace("Sección de Reducción", "Seccion de Reduccion"))
+    out.write_text(
+        out.read_text(encoding="utf-8").replace("Sección de Reducción", "Seccion de Reduccion")
+    )
     stale = run_ssm("build", "--check", "--output", str(out))
     assert stale.returncode == 1
     assert "stale" in stale.stderr and "Seccion de Reduccion" in stale.stderr
@@ -54,8 +58,18 @@ def mapping_copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("relations.yaml", "unit/dsp, ssm:maintains", "unit/dps, ssm:maintains", "unknown entry 'unit/dps'"),
-        ("relations.yaml", "body/jid, [II-C-1]", "body/jid, [II-C-9]", "unknown provision 'II-C-9'"),
+        (
+            "relations.yaml",
+            "unit/dsp, ssm:maintains",
+            "unit/dps, ssm:maintains",
+            "unknown entry 'unit/dps'",
+        ),
+        (
+            "relations.yaml",
+            "body/jid, [II-C-1]",
+            "body/jid, [II-C-9]",
+            "unknown provision 'II-C-9'",
+        ),
         ("entities.yaml", "en: Demand Reduction Section", "fr: x", "needs a label in 'en'"),
         ("functions.yaml", "section: III-D,", "section: III-Z,", "unknown section"),
         ("translations.yaml", "III-B-6:", "III-B-66:", "III-B-6: missing English text"),

@@ -15,7 +15,9 @@ def u(kind: str, slug: str) -> URIRef:
 
 
 def label(g: Graph, node: URIRef, lang: str) -> str:
-    values = [o for o in g.objects(node, SKOS.prefLabel) if isinstance(o, Literal) and o.language == lang]
+    values = [
+        o for o in g.objects(node, SKOS.prefLabel) if isinstance(o, Literal) and o.language == lang
+    ]
     assert len(values) == 1, f"{node} has {len(values)} prefLabels in {lang}"
     return str(values[0])
 
@@ -25,8 +27,12 @@ SSM_UNITS = {
     "oficina-ejecutiva": "Oficina Ejecutiva del Secretario de Seguridad Multidimensional",
     "seccion-apoyo-administrativo": "Sección de Apoyo Administrativo",
     "seccion-enlace-jid": "Sección de Enlace con la Junta Interamericana de Defensa",
-    "se-cicad": "Secretaría Ejecutiva de la Comisión Interamericana para el Control del Abuso de Drogas",
-    "seccion-fortalecimiento-institucional": "Sección de Fortalecimiento Institucional y Programas Integrales",
+    "se-cicad": (
+        "Secretaría Ejecutiva de la Comisión Interamericana para el Control del Abuso de Drogas"
+    ),
+    "seccion-fortalecimiento-institucional": (
+        "Sección de Fortalecimiento Institucional y Programas Integrales"
+    ),
     "seccion-reduccion-demanda": "Sección de Reducción de la Demanda",
     "seccion-reduccion-oferta": "Sección de Reducción de la Oferta",
     "seccion-apoyo-mem": "Sección de Apoyo al Mecanismo de Evaluación Multilateral",
@@ -38,7 +44,9 @@ SSM_UNITS = {
 
 
 @pytest.mark.parametrize(("slug", "name"), SSM_UNITS.items())
-def test_every_ssm_unit_has_the_annex_name_and_reaches_the_ssm(data_graph: Graph, slug: str, name: str) -> None:
+def test_every_ssm_unit_has_the_annex_name_and_reaches_the_ssm(
+    data_graph: Graph, slug: str, name: str
+) -> None:
     node = u("unit", slug)
     assert label(data_graph, node, "es") == name
     assert name in SOURCE_TEXT, "the Spanish name must be the annex's own words"
@@ -52,8 +60,12 @@ def test_every_ssm_unit_has_the_annex_name_and_reaches_the_ssm(data_graph: Graph
 def test_sections_of_se_cicad_are_the_six_the_annex_lists(data_graph: Graph) -> None:
     sections = set(data_graph.subjects(ORG.subOrganizationOf, u("unit", "se-cicad")))
     assert {str(s).rsplit("/", 1)[1] for s in sections} == {
-        "seccion-fortalecimiento-institucional", "seccion-reduccion-demanda", "seccion-reduccion-oferta",
-        "seccion-apoyo-mem", "seccion-antilavado-activos", "oid",
+        "seccion-fortalecimiento-institucional",
+        "seccion-reduccion-demanda",
+        "seccion-reduccion-oferta",
+        "seccion-apoyo-mem",
+        "seccion-antilavado-activos",
+        "oid",
     }
 
 
@@ -66,12 +78,20 @@ def test_dsp_areas_and_alertamerica_are_not_units(data_graph: Graph) -> None:
     units = {s for s, _, o in data_graph.triples((None, RDF.type, None)) if o in UNIT_CLASSES}
     for s in data_graph.subjects(RDF.type, SSM.AreaOfWork):
         assert s not in units
-        assert list(data_graph.objects(s, SKOS.editorialNote)), "the choice is written on the resource"
+        assert list(data_graph.objects(s, SKOS.editorialNote)), (
+            "the choice is written on the resource"
+        )
     assert u("observatory", "alertamerica") not in units
     assert (u("unit", "dsp"), SSM.maintains, u("observatory", "alertamerica")) in data_graph
 
 
-UNIT_CLASSES = {SSM.Secretariat, SSM.ExecutiveOffice, SSM.Department, SSM.Section, ORG.OrganizationalUnit}
+UNIT_CLASSES = {
+    SSM.Secretariat,
+    SSM.ExecutiveOffice,
+    SSM.Department,
+    SSM.Section,
+    ORG.OrganizationalUnit,
+}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +103,9 @@ UNIT_CLASSES = {SSM.Secretariat, SSM.ExecutiveOffice, SSM.Department, SSM.Sectio
         ("director-dsp", "dsp", "secretario-seguridad-multidimensional"),
     ],
 )
-def test_posts_and_reporting_lines(data_graph: Graph, post: str, unit: str, reports_to: str) -> None:
+def test_posts_and_reporting_lines(
+    data_graph: Graph, post: str, unit: str, reports_to: str
+) -> None:
     assert (u("post", post), ORG.postIn, u("unit", unit)) in data_graph
     assert (u("post", post), ORG.reportsTo, u("post", reports_to)) in data_graph
 
@@ -113,13 +135,17 @@ def test_every_function_paragraph_is_a_function_with_its_verbatim_text(
         assert len(list(data_graph.objects(f, SSM.functionOf))) == 1
 
 
-def test_each_numbered_function_section_is_fully_covered(data_graph: Graph, provisions: dict[str, Provision]) -> None:
+def test_each_numbered_function_section_is_fully_covered(
+    data_graph: Graph, provisions: dict[str, Provision]
+) -> None:
     for section in ("II-A", "III-B", "IV-B", "V-B", "V-C", "V-G", "III-H"):
         for child in children_of(section, provisions):
             assert (u("function", child.id), RDF.type, SSM.Function) in data_graph
 
 
-def test_provisions_nest_and_carry_text(data_graph: Graph, provisions: dict[str, Provision]) -> None:
+def test_provisions_nest_and_carry_text(
+    data_graph: Graph, provisions: dict[str, Provision]
+) -> None:
     for prov in provisions.values():
         node = u("provision", prov.id)
         assert (node, RDF.type, SSM.Provision) in data_graph

@@ -63,10 +63,18 @@ def test_structure_counts(provisions: dict[str, Provision]) -> None:
     assert by_level["chapter"] == ["I", "II", "III", "IV", "V"]
     assert len(by_level["item"]) == 8  # III.A.3.a–f and III.E.1.a–b
     assert sorted(by_level["unnumbered"]) == [
-        "III-C-p1", "III-C-p2", "III-C-p3", "III-C-p4", "III-D-1-p2", "III-D-1-p3"
+        "III-C-p1",
+        "III-C-p2",
+        "III-C-p3",
+        "III-C-p4",
+        "III-D-1-p2",
+        "III-D-1-p3",
     ]
     assert [p.id for p in provisions.values() if p.parent == "III-H"] == [
-        "III-H-1", "III-H-2", "III-H-3", "III-H-4"
+        "III-H-1",
+        "III-H-2",
+        "III-H-3",
+        "III-H-4",
     ]
 
 
@@ -76,7 +84,10 @@ def test_non_breaking_spaces_are_normalized(provisions: dict[str, Provision]) ->
 
 
 def test_tolerates_the_annex_layouts_in_a_small_document() -> None:
-    doc = "ANEXO E\nTITULO\n\nI.  CAPITULO\nA.\nFunciones\n1.\u00a0\u00a0Hace algo;\n2.\nOtra\u00a0cosa.\n\nSigue.\n"
+    doc = (
+        "ANEXO E\nTITULO\n\nI.  CAPITULO\nA.\nFunciones\n"
+        "1.\u00a0\u00a0Hace algo;\n2.\nOtra\u00a0cosa.\n\nSigue.\n"
+    )
     provs = parse_annex(doc)
     assert provs["I-A-1"].text == "Hace algo;"
     assert provs["I-A-2"].text == "Otra cosa."
