@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check scripts server tests bench
 
 test: $(STAMP)
+	@bash scripts/ensure_system_deps.sh
 	$(BIN)/ruff check scripts server tests bench
 	$(BIN)/ssm build --check
 	$(BIN)/ssm validate
