@@ -1,0 +1,334 @@
+"""The served dataset: the data, its entailments and the ontology in one in-memory Oxigraph store.
+
+Asserted triples live in `<{base}graph/asserted>`, entailed ones in `<{base}graph/entailed>`, the
+ontology in `<{base}graph/ontology>`; queries read the default graph as their union
+(`Dataset.query` does so; the SPARQL workers load `nquads()` and must do the same). Every IRI under
+the canonical base is rewritten to the served base on load, so nothing downstream rewrites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, parse
+
+from scripts.namespaces import PREFIXES
+from server.config import Config
+from server.entailment import Schema, entail
+from server.metadata import void_triples
+from server.rewrite import Rewriter
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = NamedNode(RDF + "type")
+RDF_SUBJECT = NamedNode(RDF + "subject")
+RDF_OBJECT = NamedNode(RDF + "object")
+PREF_LABEL = NamedNode(SKOS + "prefLabel")
+ALT_LABEL = NamedNode(SKOS + "altLabel")
+RDFS_LABEL = NamedNode(RDFS + "label")
+LABEL_PROPERTIES = (PREF_LABEL, RDFS_LABEL, ALT_LABEL)
+VERSION_IRI = NamedNode(OWL + "versionIRI")
+ONTOLOGY_PATH = "def/ssm"
+DATASET_PATH = "id/dataset/ssm"
+# Bump when a change in this package changes what is served from the same files (busts ETags).
+SERVER_VERSION = "1"
+EXTRA_PREFIXES = {
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
+GRAPHS = ("asserted", "entailed", "ontology", "metadata")
+
+
+class DataError(Exception):
+    """The data cannot be served; the message says which file and where, for a person to fix."""
+
+
+@dataclass
+class Dataset:
+    """The loaded graphs plus the indexes documents need. Build one with `Dataset.load(config)`.
+
+    Named graphs: `asserted` (data/ssm.ttl), `entailed` (what it entails, see `entailment`),
+    `ontology` (ontology/ssm.ttl) and `metadata` (the VoID/DCAT description, see `metadata`).
+    """
+
+    store: Store
+    rewriter: Rewriter
+    version: str  # hex digest of the inputs and the served base: the basis of every ETag
+    modified: float  # newest input's mtime (seconds since the epoch): Last-Modified
+    counts: dict[str, int]  # triples per graph: asserted, entailed, ontology
+    mount: str = ""  # URL path the server answers under ('' at the root), see Config.mount
+    _documents: frozenset[str] = field(default_factory=frozenset)
+    _hash_children: dict[str, list[NamedNode]] = field(default_factory=dict)
+
+    # -- naming ---------------------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        """The served base IRI, ending in '/'."""
+        return self.rewriter.served
+
+    @property
+    def canonical_base(self) -> str:
+        return self.rewriter.canonical
+
+    def graph(self, name: str) -> NamedNode:
+        """One of our named graphs: 'asserted', 'entailed', 'ontology' or 'metadata'."""
+        return NamedNode(f"{self.base}graph/{name}")
+
+    @property
+    def graphs(self) -> dict[str, NamedNode]:
+        """Every named graph of ours by short name."""
+        return {name: self.graph(name) for name in GRAPHS}
+
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        """Prefix → namespace for serializations, with `ssm:` under the served base."""
+        table = {name: self.rewriter.iri(str(ns)) for name, ns in PREFIXES.items()}
+        return {**table, **EXTRA_PREFIXES}
+
+    @property
+    def ontology_iri(self) -> str:
+        return self.base + ONTOLOGY_PATH
+
+    @property
+    def dataset_iri(self) -> str:
+        """The IRI of the dataset itself, described by VoID/DCAT."""
+        return self.base + DATASET_PATH
+
+    @cached_property
+    def ontology_iris(self) -> frozenset[str]:
+        """The ontology IRI and its version IRIs: each is served as the ontology document."""
+        iris = {self.ontology_iri}
+        for q in self.store.quads_for_pattern(NamedNode(self.ontology_iri), VERSION_IRI, None):
+            if isinstance(q.object, NamedNode) and q.object.value.startswith(self.base):
+                iris.add(q.object.value)
+        return frozenset(iris)
+
+    def local_path(self, iri: str) -> str | None:
+        """The path of `iri` relative to the served base ('id/unit/ssm'), None if not ours."""
+        return iri[len(self.base) :] if iri.startswith(self.base) else None
+
+    # -- what there is --------------------------------------------------------------------------
+
+    def resources(self) -> list[str]:
+        """Every resource under `{base}id/` that has a document, sorted."""
+        return sorted(self._documents)
+
+    def has_document(self, iri: str) -> bool:
+        """True for a resource under `{base}id/` the data mentions."""
+        return iri in self._documents
+
+    def query(self, sparql: str, **kwargs):
+        """Evaluate SPARQL over the union of our graphs (for trusted, internal queries only)."""
+        return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
+
+    def triples(self, *graphs: str) -> Iterator[Triple]:
+        """The triples of the named graphs (by short name), deduplicated across them."""
+        seen: set[Triple] = set()
+        for name in graphs:
+            for q in self.store.quads_for_pattern(None, None, None, self.graph(name)):
+                t = q.triple
+                if t not in seen:
+                    seen.add(t)
+                    yield t
+
+    @cached_property
+    def _nquads(self) -> bytes:
+        return self.store.dump(format=RdfFormat.N_QUADS)
+
+    def nquads(self) -> bytes:
+        """All our quads as N-Quads (served IRIs), to load a SPARQL worker's own store."""
+        return self._nquads
+
+    # -- descriptions ---------------------------------------------------------------------------
+
+    def describe(self, iri: str) -> list[Triple]:
+        """The document content of a resource, sorted with the resource's own triples first.
+
+        Outgoing and incoming triples (blank nodes closed), those of its hash-IRI children
+        (`def/ssm#Section` for `def/ssm`), those of the rdf:Statements that cite it, and the labels
+        of everything it links to, so a reader needs no second request for a name.
+        """
+        node = NamedNode(iri)
+        out: set[Triple] = set()
+        self._outgoing(node, out)
+        for child in self._hash_children.get(iri, ()):
+            self._outgoing(child, out)
+        for q in self.store.quads_for_pattern(None, None, node):
+            out.add(q.triple)
+            if isinstance(q.subject, BlankNode):
+                self._outgoing(q.subject, out)
+        for cites in (RDF_SUBJECT, RDF_OBJECT):
+            for q in self.store.quads_for_pattern(None, cites, node):
+                self._outgoing(q.subject, out)
+        self._add_labels(out)
+        return sorted(out, key=lambda t: _order(t, iri))
+
+    def _outgoing(self, node, out: set[Triple]) -> None:
+        """Add the triples of `node`, following blank-node objects to their own triples."""
+        stack = [node]
+        seen = set()
+        while stack:
+            subject = stack.pop()
+            if subject in seen:
+                continue
+            seen.add(subject)
+            for q in self.store.quads_for_pattern(subject, None, None):
+                out.add(q.triple)
+                if isinstance(q.object, BlankNode):
+                    stack.append(q.object)
+
+    def _add_labels(self, out: set[Triple]) -> None:
+        linked = {t for triple in out for t in triple if isinstance(t, NamedNode)}
+        for node in linked:
+            for p in LABEL_PROPERTIES:
+                for q in self.store.quads_for_pattern(node, p, None):
+                    out.add(q.triple)
+
+    def labels(self, iri: str) -> dict[str, str]:
+        """The best name of `iri` per language tag ('' for untagged): prefLabel, else rdfs:label."""
+        found: dict[str, str] = {}
+        node = NamedNode(iri)
+        for p in (RDFS_LABEL, PREF_LABEL):  # later wins: prefLabel over rdfs:label
+            for q in self.store.quads_for_pattern(node, p, None):
+                lang = getattr(q.object, "language", None) or ""
+                found[lang] = q.object.value
+        return found
+
+    def label(self, iri: str, lang: str = "es") -> str:
+        """A name for `iri` in `lang`, else in Spanish, else any name, else the IRI's last part."""
+        names = self.labels(iri)
+        for key in (lang, "es", "en", ""):
+            if key in names:
+                return names[key]
+        if names:
+            return next(iter(sorted(names.items())))[1]
+        return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, config: Config) -> Dataset:
+        """Read, rewrite, entail and index the data; `DataError` says what is wrong if it can't."""
+        rewriter = Rewriter(config.canonical_base, config.base_uri)
+        sources = {"data": config.data, "ontology": config.ontology}
+        contents = {name: _read(path) for name, path in sources.items()}
+        vocab_contents = [(path, _read(path)) for path in config.vocabularies]
+
+        data = list(rewriter.quads(_parse(config.data, contents["data"], "d")))
+        ontology = list(rewriter.quads(_parse(config.ontology, contents["ontology"], "o")))
+        if not data:
+            raise DataError(f"{config.data}: no triples: nothing to serve")
+        vocab = [q for i, (p, raw) in enumerate(vocab_contents) for q in _parse(p, raw, f"v{i}")]
+
+        schema = Schema.from_triples(q.triple for q in (*ontology, *vocab))
+        asserted = {q.triple for q in data}
+        entailed = entail(asserted, schema)
+
+        base = rewriter.served
+        graphs = {n: NamedNode(f"{base}graph/{n}") for n in GRAPHS}
+        store = Store()
+        store.bulk_extend(_in_graph(asserted, graphs["asserted"]))
+        store.bulk_extend(_in_graph(entailed, graphs["entailed"]))
+        store.bulk_extend(_in_graph({q.triple for q in ontology}, graphs["ontology"]))
+
+        digest = hashlib.sha256(f"{SERVER_VERSION}\n{base}\n".encode())
+        for raw in (*contents.values(), *(raw for _, raw in vocab_contents)):
+            digest.update(hashlib.sha256(raw).digest())
+        paths = [*sources.values(), *config.vocabularies]
+        dataset = cls(
+            store=store,
+            rewriter=rewriter,
+            version=digest.hexdigest(),
+            modified=max(os.stat(p).st_mtime for p in paths),
+            mount=config.mount,
+            counts={
+                "asserted": len(asserted),
+                "entailed": len(entailed),
+                "ontology": len({q.triple for q in ontology}),
+            },
+        )
+        void = void_triples(base, asserted, dataset.prefixes, dataset.modified)
+        store.bulk_extend(_in_graph(void, graphs["metadata"]))
+        dataset.counts["metadata"] = len(void)
+        dataset._index(asserted)
+        return dataset
+
+    def _index(self, asserted: set[Triple]) -> None:
+        """Which IRIs have documents, and which hash IRIs belong to which document."""
+        prefix = self.base + "id/"
+        documents = set()
+        for t in asserted:
+            for term in (t.subject, t.object):
+                if isinstance(term, NamedNode) and term.value.startswith(prefix):
+                    documents.add(term.value)
+        documents.add(self.dataset_iri)
+        self._documents = frozenset(documents)
+        children: dict[str, set[NamedNode]] = defaultdict(set)
+        for q in self.store.quads_for_pattern(None, None, None):
+            s = q.subject
+            if isinstance(s, NamedNode) and "#" in s.value and s.value.startswith(self.base):
+                children[s.value.split("#", 1)[0]].add(s)
+        self._hash_children = {k: sorted(v, key=str) for k, v in children.items()}
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _parse(path: Path, raw: bytes, scope: str) -> list[Quad]:
+    """All quads of one Turtle file, or a `DataError` naming the file, line and column.
+
+    Blank nodes are relabelled `{scope}b{n}` in order of appearance: files cannot clash, and every
+    process loading the same files names them alike (the parser's own labels are random), so
+    rendered documents and their ETags are identical across workers and restarts.
+    """
+    labels: dict[str, BlankNode] = {}
+
+    def relabel(term):
+        if isinstance(term, BlankNode):
+            if term.value not in labels:
+                labels[term.value] = BlankNode(f"{scope}b{len(labels)}")
+            return labels[term.value]
+        return term
+
+    try:
+        return [
+            Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name)
+            for q in parse(raw, format=RdfFormat.TURTLE)
+        ]
+    except SyntaxError as e:
+        where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
+        message = e.msg if getattr(e, "msg", None) else str(e)
+        raise DataError(f"{where}: invalid Turtle: {message}") from None
+    except (ValueError, OSError) as e:
+        raise DataError(f"{path}: cannot parse: {e}") from None
+
+
+def _in_graph(triples: Iterable[Triple], graph: NamedNode) -> Iterator[Quad]:
+    for t in triples:
+        yield Quad(t.subject, t.predicate, t.object, graph)
+
+
+def _order(triple: Triple, iri: str) -> tuple:
+    """Sort key: the resource first, rdf:type first within a subject, then by text."""
+    s, p, o = triple
+    return (
+        s.value != iri if isinstance(s, NamedNode) else True,
+        str(s),
+        p != RDF_TYPE,
+        str(p),
+        str(o),
+    )

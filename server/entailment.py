@@ -1,0 +1,142 @@
+"""The triples the data entails under the ontology and ORG, so consumers may query with any term.
+
+A small forward-chaining closure, not a general reasoner: it applies exactly the axioms that say
+how to read the data in another direction or at another level of generality —
+`owl:inverseOf`, `rdfs:subPropertyOf` (and `owl:equivalentProperty`), `owl:SymmetricProperty`,
+`owl:TransitiveProperty` (notably `org:transitiveSubOrganizationOf`) and `rdfs:subClassOf`
+(and `owl:equivalentClass`) between named classes. Domains and ranges are deliberately not used:
+they would type every object of a loosely-ranged property and add claims the annex does not make.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUB_PROPERTY = NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+SUB_CLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+INVERSE_OF = NamedNode(OWL + "inverseOf")
+EQUIVALENT_PROPERTY = NamedNode(OWL + "equivalentProperty")
+EQUIVALENT_CLASS = NamedNode(OWL + "equivalentClass")
+SYMMETRIC = NamedNode(OWL + "SymmetricProperty")
+TRANSITIVE = NamedNode(OWL + "TransitiveProperty")
+# Super-classes that say nothing and would only bloat every description.
+TRIVIAL_CLASSES = frozenset(
+    {NamedNode(OWL + "Thing"), NamedNode("http://www.w3.org/2000/01/rdf-schema#Resource")}
+)
+
+
+@dataclass
+class Schema:
+    """The axioms entailment uses, closed: every super-property/class, not just the direct ones."""
+
+    super_properties: dict[NamedNode, set[NamedNode]] = field(default_factory=dict)
+    super_classes: dict[NamedNode, set[NamedNode]] = field(default_factory=dict)
+    inverses: dict[NamedNode, set[NamedNode]] = field(default_factory=dict)
+    symmetric: set[NamedNode] = field(default_factory=set)
+    transitive: set[NamedNode] = field(default_factory=set)
+
+    @classmethod
+    def from_triples(cls, triples: Iterable[Triple]) -> Schema:
+        sub_props: dict[NamedNode, set[NamedNode]] = defaultdict(set)
+        sub_classes: dict[NamedNode, set[NamedNode]] = defaultdict(set)
+        inverses: dict[NamedNode, set[NamedNode]] = defaultdict(set)
+        schema = cls()
+        for s, p, o in triples:
+            if not (isinstance(s, NamedNode) and isinstance(o, NamedNode)):
+                continue  # restrictions and other anonymous classes are not followed
+            if p == SUB_PROPERTY:
+                sub_props[s].add(o)
+            elif p == EQUIVALENT_PROPERTY:
+                sub_props[s].add(o)
+                sub_props[o].add(s)
+            elif p == SUB_CLASS:
+                sub_classes[s].add(o)
+            elif p == EQUIVALENT_CLASS:
+                sub_classes[s].add(o)
+                sub_classes[o].add(s)
+            elif p == INVERSE_OF:
+                inverses[s].add(o)
+                inverses[o].add(s)
+            elif p == RDF_TYPE and o == SYMMETRIC:
+                schema.symmetric.add(s)
+            elif p == RDF_TYPE and o == TRANSITIVE:
+                schema.transitive.add(s)
+        schema.super_properties = _closure(sub_props)
+        schema.super_classes = {
+            c: supers - TRIVIAL_CLASSES - {c} for c, supers in _closure(sub_classes).items()
+        }
+        schema.inverses = dict(inverses)
+        return schema
+
+
+def _closure(direct: dict[NamedNode, set[NamedNode]]) -> dict[NamedNode, set[NamedNode]]:
+    """Every node reachable from each key (cycles allowed; the key itself excluded)."""
+    closed: dict[NamedNode, set[NamedNode]] = {}
+    for start in direct:
+        seen: set[NamedNode] = set()
+        stack = list(direct[start])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(direct.get(node, ()))
+        seen.discard(start)
+        closed[start] = seen
+    return closed
+
+
+def entail(data: Iterable[Triple], schema: Schema) -> set[Triple]:
+    """The triples `data` entails under `schema` that it does not already state."""
+    asserted = set(data)
+    known = set(asserted)
+    frontier = list(asserted)
+    while frontier:
+        new: list[Triple] = []
+
+        def add(triple: Triple, new: list[Triple] = new) -> None:
+            if triple not in known:
+                known.add(triple)
+                new.append(triple)
+
+        for s, p, o in frontier:
+            for q in schema.super_properties.get(p, ()):
+                add(Triple(s, q, o))
+            if isinstance(o, (NamedNode, BlankNode)):
+                for r in schema.inverses.get(p, ()):
+                    add(Triple(o, r, s))
+                if p in schema.symmetric:
+                    add(Triple(o, p, s))
+            if p == RDF_TYPE and isinstance(o, NamedNode):
+                for c in schema.super_classes.get(o, ()):
+                    add(Triple(s, RDF_TYPE, c))
+        for triple in _transitive_step(known, schema.transitive):
+            add(triple)
+        frontier = new
+    return known - asserted
+
+
+def _transitive_step(triples: set[Triple], transitive: set[NamedNode]) -> list[Triple]:
+    """The transitive closure of every transitive property over `triples` (only the new links)."""
+    out: list[Triple] = []
+    for p in transitive:
+        succ: dict = defaultdict(set)
+        for s, q, o in triples:
+            if q == p and not isinstance(o, Literal):
+                succ[s].add(o)
+        for start in list(succ):
+            seen: set = set()
+            stack = list(succ[start])
+            while stack:
+                node = stack.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                stack.extend(succ.get(node, ()))
+            out.extend(Triple(start, p, o) for o in seen - succ[start])
+    return out

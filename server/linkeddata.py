@@ -1,0 +1,282 @@
+"""The linked-data core: from a request's path and headers to a complete HTTP reply.
+
+It answers `/id/…` (303 to the negotiated document), `/doc/…` and `/def/…` (documents, by
+extension or by negotiation), `/void` and `/.well-known/void`, `/sitemap.xml`, `/robots.txt` and
+`/dumps/…`. Replies are plain values, so the WSGI pre-router (`fastpath`) can cache and replay
+them and the Flask views can wrap them. Nothing here reads files: every body comes from the
+in-memory dataset, so no request path can reach the file system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
+from html import escape
+from http import HTTPStatus
+
+from server.conneg import best_language, negotiate
+from server.dataset import Dataset
+from server.documents import (
+    BY_KEY,
+    FORMATS,
+    HTML,
+    Document,
+    Documents,
+    Format,
+    document_path,
+    offers,
+)
+from server.metadata import DUMPS, sitemap
+
+LANGS = ("es", "en")
+LANG_COOKIE = "lang"  # the web pages' explicit language choice (server.web.i18n.COOKIE)
+CACHE_DOCUMENT = "public, max-age=3600"
+CACHE_REDIRECT = "public, max-age=3600"
+CACHE_ERROR = "public, max-age=60"
+CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Link, Location, Content-Location, Vary"),
+)
+ALL_OFFERS, ALL_BY_MEDIA = offers(FORMATS)
+ERROR_OFFERS = ("text/plain", "text/html")
+PREFIXES = ("/id/", "/doc/", "/def/", "/dumps/")
+EXACT = ("/void", "/.well-known/void", "/sitemap.xml", "/robots.txt")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a reply depends on: nothing else of the request is read."""
+
+    path: str  # below the mount point, starting with '/'
+    accept: str | None = None
+    accept_language: str | None = None
+    cookie: str | None = None
+    query: str = ""
+
+
+@dataclass
+class Reply:
+    """A complete response; `etag`/`last_modified` let the caller answer conditional requests."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: float | None = None
+    status_line: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.status_line = f"{self.status} {HTTPStatus(self.status).phrase}"
+
+    def not_modified(self) -> Reply:
+        """The 304 for this reply: its validators and caching headers, no body."""
+        keep = {"etag", "last-modified", "cache-control", "vary", "content-location", "link"}
+        headers = [(k, v) for k, v in self.headers if k.lower() in keep or k.startswith("Access-")]
+        return Reply(304, headers, b"", self.etag, self.last_modified)
+
+    def is_fresh_for(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """True when the client's copy is current (RFC 9110 §13.1: If-None-Match wins)."""
+        if self.status != 200:
+            return False
+        if if_none_match is not None:
+            if not self.etag:
+                return False
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or self.etag in tags
+        if if_modified_since and self.last_modified is not None:
+            try:
+                since = parsedate_to_datetime(if_modified_since).timestamp()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return False
+            return int(self.last_modified) <= since
+        return False
+
+
+def handles(path: str) -> bool:
+    """Whether `path` (below the mount point) is one of the core's."""
+    return path.startswith(PREFIXES) or path in EXACT
+
+
+class LinkedData:
+    """Answers the core's paths for one dataset, rendering documents through a shared cache."""
+
+    def __init__(self, dataset: Dataset, documents: Documents | None = None):
+        self.dataset = dataset
+        self.documents = documents or Documents(dataset)
+        self.mount = dataset.mount
+        self.last_modified_http = formatdate(dataset.modified, usegmt=True)
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    def respond(self, req: Request) -> Reply:
+        path = req.path
+        if path.startswith("/id/"):
+            return self._thing(req, path[len("/id/") :])
+        if path.startswith("/doc/"):
+            return self._document_at(req, "id/", path[len("/doc/") :], "/doc/")
+        if path.startswith("/def/"):
+            return self._document_at(req, "def/", path[len("/def/") :], "/def/")
+        if path in ("/void", "/.well-known/void"):
+            return self._document(req, self.dataset.dataset_iri, None)
+        if path == "/sitemap.xml":
+            return self._sitemap()
+        if path == "/robots.txt":
+            return self._robots()
+        if path.startswith("/dumps/") and path[len("/dumps/") :] in DUMPS:
+            dump = DUMPS[path[len("/dumps/") :]]
+            return self._document_reply(self.documents.dump(dump), None, vary=None)
+        return self.not_found(req)
+
+    # -- things and documents -------------------------------------------------------------------
+
+    def _thing(self, req: Request, rest: str) -> Reply:
+        """`/id/{kind}/{slug}`: 303 See Other to the document in the negotiated format."""
+        iri = self.dataset.base + "id/" + rest
+        if not self.dataset.has_document(iri):
+            return self.not_found(req)
+        fmt = self._negotiate(req)
+        if fmt is None:
+            return self.not_acceptable(req, iri)
+        location = self.mount + document_path(self.dataset, iri) + fmt.extension
+        if req.query:
+            location += "?" + req.query
+        headers = [
+            ("Location", location),
+            ("Vary", "Accept"),
+            ("Cache-Control", CACHE_REDIRECT),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            *CORS,
+        ]
+        body = f"See Other: {location}\n".encode()
+        headers.append(("Content-Length", str(len(body))))
+        return Reply(303, headers, body)
+
+    def _document_at(self, req: Request, space: str, rest: str, prefix: str) -> Reply:
+        """`/doc/…` or `/def/…`, with or without a format extension."""
+        stem, dot, ext = rest.rpartition(".")
+        if dot and ext in BY_KEY and self._has_document(space + stem):
+            return self._document(req, self.dataset.base + space + stem, BY_KEY[ext])
+        if self._has_document(space + rest):
+            return self._document(req, self.dataset.base + space + rest, None)
+        return self.not_found(req)
+
+    def _has_document(self, local: str) -> bool:
+        iri = self.dataset.base + local
+        if local.startswith("def/"):
+            return iri in self.dataset.ontology_iris
+        return self.dataset.has_document(iri)
+
+    def _document(self, req: Request, iri: str, fmt: Format | None) -> Reply:
+        """The document about `iri`: in `fmt`, or negotiated (then `Vary: Accept`) when None."""
+        negotiated = fmt is None
+        if negotiated:
+            fmt = self._negotiate(req)
+            if fmt is None:
+                return self.not_acceptable(req, iri)
+        lang = self._lang(req) if fmt is HTML else None
+        doc = self.documents.resource(iri, fmt, lang or "es")
+        vary = []
+        if negotiated:
+            vary.append("Accept")
+        if fmt is HTML:
+            vary += ["Accept-Language", "Cookie"]
+        return self._document_reply(doc, iri, vary=", ".join(vary) or None)
+
+    def _document_reply(self, doc: Document, iri: str | None, vary: str | None) -> Reply:
+        headers = [
+            ("Content-Type", doc.format.content_type),
+            ("Content-Length", str(len(doc.body))),
+            ("ETag", doc.etag),
+            ("Last-Modified", self.last_modified_http),
+            ("Cache-Control", CACHE_DOCUMENT),
+            *CORS,
+        ]
+        if iri is not None:
+            base_path = self.mount + document_path(self.dataset, iri)
+            headers.append(("Content-Location", base_path + doc.format.extension))
+            links = [
+                f'<{base_path}{f.extension}>; rel="alternate"; type="{f.media_type}"'
+                for f in FORMATS
+                if f is not doc.format
+            ]
+            headers.append(("Link", ", ".join(links)))
+        if vary:
+            headers.append(("Vary", vary))
+        if doc.lang:
+            headers.append(("Content-Language", doc.lang))
+        return Reply(200, headers, doc.body, doc.etag, self.dataset.modified)
+
+    def _negotiate(self, req: Request) -> Format | None:
+        media = negotiate(req.accept, ALL_OFFERS)
+        return ALL_BY_MEDIA[media] if media else None
+
+    def _lang(self, req: Request) -> str:
+        """The page language: the `lang` cookie the web pages set, else Accept-Language, else es."""
+        if req.cookie and LANG_COOKIE + "=" in req.cookie:
+            for part in req.cookie.split(";"):
+                name, _, value = part.strip().partition("=")
+                if name == LANG_COOKIE and value.strip('"') in LANGS:
+                    return value.strip('"')
+        return best_language(req.accept_language, LANGS)
+
+    # -- metadata -------------------------------------------------------------------------------
+
+    def _sitemap(self) -> Reply:
+        ds = self.dataset
+
+        def render() -> bytes:
+            paths = [
+                p.lstrip("/") for p in sorted({document_path(ds, i) for i in ds.ontology_iris})
+            ]
+            paths += [document_path(ds, iri).lstrip("/") for iri in ds.resources()]
+            return sitemap(ds.base, ["", *paths], ds.modified)
+
+        xml = Format("xml", "application/xml")
+        return self._document_reply(self.documents.other("sitemap", xml, render), None, None)
+
+    def _robots(self) -> Reply:
+        text = Format("txt", "text/plain")
+        body = f"User-agent: *\nAllow: /\nSitemap: {self.dataset.base}sitemap.xml\n"
+        doc = self.documents.other("robots", text, body.encode)
+        return self._document_reply(doc, None, None)
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def not_found(self, req: Request) -> Reply:
+        reply = error_reply(404, f"Not found: {self.mount}{req.path}", req.accept)
+        reply.headers.append(("Vary", "Accept"))
+        return reply
+
+    def not_acceptable(self, req: Request, iri: str) -> Reply:
+        """406, listing every representation on offer with its URL."""
+        base_path = self.mount + document_path(self.dataset, iri)
+        lines = [f"{f.media_type}\t{base_path}{f.extension}" for f in FORMATS]
+        message = "Not acceptable. This resource is available as:\n" + "\n".join(lines)
+        reply = error_reply(406, message, None)
+        links = [
+            f'<{base_path}{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS
+        ]
+        reply.headers += [("Link", ", ".join(links)), ("Vary", "Accept")]
+        return reply
+
+
+def error_reply(status: int, message: str, accept: str | None) -> Reply:
+    """An error as text/plain, or as a small HTML page when the client prefers HTML (browsers)."""
+    phrase = HTTPStatus(status).phrase
+    if negotiate(accept, ERROR_OFFERS) == "text/html":
+        body = (
+            f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+            f"<title>{status} {escape(phrase)}</title></head>\n<body><h1>{status} {escape(phrase)}"
+            f"</h1>\n<pre>{escape(message)}</pre>\n</body>\n</html>\n"
+        ).encode()
+        content_type = "text/html; charset=utf-8"
+    else:
+        body = (message.rstrip("\n") + "\n").encode()
+        content_type = "text/plain; charset=utf-8"
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", CACHE_ERROR),
+        *CORS,
+    ]
+    return Reply(status, headers, body)

@@ -1,0 +1,118 @@
+"""VoID + DCAT, the sitemap and the dumps."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+import requests
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+def get(url: str, accept: str | None = None) -> requests.Response:
+    r = requests.get(url, headers={"Accept": accept}, timeout=30)
+    r.raise_for_status()
+    return r
+
+
+@pytest.fixture(scope="module")
+def void(annex_server) -> Graph:
+    return Graph().parse(
+        data=get(annex_server.url + "void", "text/turtle").content, format="turtle"
+    )
+
+
+@pytest.fixture(scope="module")
+def asserted(annex_server) -> Graph:
+    return Graph().parse(data=get(annex_server.url + "dumps/ssm.nt").content, format="nt")
+
+
+def test_void_describes_the_dataset(annex_server, void, asserted):
+    base = annex_server.base
+    ds = URIRef(base + "id/dataset/ssm")
+    assert (ds, RDF.type, VOID.Dataset) in void and (ds, RDF.type, DCAT.Dataset) in void
+    assert (ds, DCTERMS.license, CC_BY) in void
+    assert (ds, VOID.sparqlEndpoint, URIRef(base + "sparql")) in void
+    assert void.value(ds, VOID.triples) == Literal(len(asserted), datatype=XSD.integer)
+    dumps = set(void.objects(ds, VOID.dataDump))
+    assert {URIRef(base + f"dumps/ssm.{e}") for e in ("ttl", "nt", "jsonld")} == dumps
+    assert void.value(ds, DCTERMS.title) is not None
+    downloads = {void.value(d, DCAT.downloadURL) for d in void.objects(ds, DCAT.distribution)}
+    assert URIRef(base + "dumps/ssm-entailed.ttl") in downloads
+    service = void.value(predicate=DCAT.servesDataset, object=ds)
+    assert void.value(service, DCAT.endpointURL) == URIRef(base + "sparql")
+
+
+def test_void_class_partitions_count_the_data(void, asserted, annex_server):
+    ds = URIRef(annex_server.base + "id/dataset/ssm")
+    counts = Counter(o for o in asserted.objects(None, RDF.type))
+    partitions = {
+        void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
+        for p in void.objects(ds, VOID.classPartition)
+    }
+    assert partitions == dict(counts)
+
+
+def test_void_everywhere(annex_server, void):
+    from rdflib.namespace import RDF as _RDF  # noqa: F401
+
+    for path in ("void", ".well-known/void", "doc/dataset/ssm.ttl"):
+        r = get(annex_server.url + path, "text/turtle")
+        assert r.headers["Content-Location"] == "/doc/dataset/ssm.ttl"
+        assert isomorphic(Graph().parse(data=r.content, format="turtle"), void)
+    r = get(annex_server.url + ".well-known/void", "application/ld+json")
+    assert isomorphic(Graph().parse(data=r.content, format="json-ld"), void)
+    redirect = requests.get(annex_server.url + "id/dataset/ssm", allow_redirects=False, timeout=10)
+    assert redirect.status_code == 303 and redirect.headers["Location"] == "/doc/dataset/ssm.ttl"
+
+
+def test_sitemap_lists_every_document(annex_server, asserted):
+    r = get(annex_server.url + "sitemap.xml")
+    assert r.headers["Content-Type"].startswith("application/xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", r.text)
+    assert len(locs) == len(set(locs))
+    base = annex_server.base
+    things = {str(t) for t in asserted.all_nodes() if str(t).startswith(base + "id/")}
+    expected = {base + "doc/" + t[len(base + "id/") :] for t in things}
+    assert expected <= set(locs)
+    assert base + "def/ssm" in locs
+    session = requests.Session()
+    for loc in locs:
+        url = annex_server.http(loc)
+        assert session.head(url, timeout=10).status_code == 200, loc
+
+
+@pytest.mark.parametrize(
+    ("stem", "ext", "media", "parser"),
+    [
+        (stem, ext, media, parser)
+        for stem in ("ssm", "ssm-entailed")
+        for ext, media, parser in (
+            ("ttl", "text/turtle", "turtle"),
+            ("nt", "application/n-triples", "nt"),
+            ("jsonld", "application/ld+json", "json-ld"),
+        )
+    ],
+)
+def test_dumps(annex_server, asserted, stem, ext, media, parser):
+    r = get(f"{annex_server.url}dumps/{stem}.{ext}")
+    assert r.headers["Content-Type"].startswith(media)
+    assert r.headers["ETag"] and r.headers["Access-Control-Allow-Origin"] == "*"
+    g = Graph().parse(data=r.content, format=parser)
+    if stem == "ssm":
+        assert isomorphic(g, asserted)
+    else:
+        assert len(g) > len(asserted) and all(t in g for t in asserted)
+        org = "http://www.w3.org/ns/org#"
+        assert (None, URIRef(org + "hasSubOrganization"), None) in g
+    again = requests.get(
+        f"{annex_server.url}dumps/{stem}.{ext}",
+        headers={"If-None-Match": r.headers["ETag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304

@@ -1,0 +1,85 @@
+"""`ssm serve` refuses to start on bad data or settings, and starts fast on good data."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "server"
+
+
+def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def unused_port() -> str:
+    for port in range(8199, 8099, -1):
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return str(port)
+    raise RuntimeError("no free port")
+
+
+def test_broken_data_is_refused_with_file_and_line():
+    port = unused_port()
+    done = serve("--port", port, "--data", str(FIXTURES / "broken.ttl"),
+                 "--ontology", str(FIXTURES / "ontology.ttl"))  # fmt: skip
+    assert done.returncode != 0
+    assert "broken.ttl:2:" in done.stderr and "not serving" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/void", timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "/nonexistent/ssm.ttl"], "cannot read"),
+        (["--ontology", str(FIXTURES / "broken.ttl")], "broken.ttl:2:"),
+        (["--base-uri", "ftp://example.org/"], "absolute http(s) URL"),
+        (["--base-uri", "not a url"], "absolute http(s) URL"),
+        (["--query-timeout", "0"], "timeout"),
+    ],
+)
+def test_bad_settings_are_refused(args, message):
+    done = serve("--port", unused_port(), "--data", str(FIXTURES / "data.ttl"),
+                 "--ontology", str(FIXTURES / "ontology.ttl"), *args)  # fmt: skip
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_port_in_use_is_refused(fixture_server):
+    port = fixture_server.url.rsplit(":", 1)[1].rstrip("/")
+    done = serve("--port", port, "--data", str(FIXTURES / "data.ttl"),
+                 "--ontology", str(FIXTURES / "ontology.ttl"))  # fmt: skip
+    assert done.returncode != 0 and "cannot listen" in done.stderr
+
+
+def test_cold_start_under_two_seconds(launch_server):
+    """From launch to the first document on the annex data (the best of three, for noisy CI)."""
+    times = []
+    for _ in range(3):
+        with launch_server() as server:
+            started = time.monotonic()
+            r = requests.get(server.url + "id/unit/ssm", timeout=10)
+            assert r.status_code == 200
+            times.append(server.started_in + time.monotonic() - started)
+        if times[-1] < 2.0:
+            break
+    assert min(times) < 2.0, times
+
+
+def test_address_is_printed(fixture_server):
+    assert f"listening on {fixture_server.url}" in fixture_server.output()
