@@ -1,0 +1,62 @@
+"""The home page: the organization chart, then what the dataset is and how to use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .chart import Chart, Node, build_chart
+from .model import Link
+from .site import Site, pick
+
+
+@dataclass
+class Home:
+    chart: Chart | None
+    tree: list[Node]
+    description: str | None
+    licence: Link | None
+    dumps: list[Link] = field(default_factory=list)
+    counts: list[tuple[str, int]] = field(default_factory=list)
+
+
+COUNTS = (
+    ("group_unit", "org:OrganizationalUnit"),
+    ("group_post", "org:Post"),
+    ("group_function", "ssm:Function"),
+    ("group_body", "ssm:Body"),
+    ("provisions_count", "ssm:Provision"),
+)
+
+
+def build_home(site: Site, lang: str) -> Home:
+    chart = build_chart(site, lang)
+    roots = [n for n in chart.nodes if n.depth == 1] if chart else []
+    ds = site.select("""SELECT ?ds ?p ?o WHERE { ?ds a void:Dataset .
+        VALUES ?p { dcterms:description dcterms:license void:dataDump } ?ds ?p ?o }""")
+    desc = pick([(r["o"].value, r["o"].language) for r in ds
+                 if r["p"].value.endswith("description")], lang)
+    licences = sorted(r["o"].value for r in ds if r["p"].value.endswith("license"))
+    if not licences:
+        licences = sorted(r["o"].value for r in site.select(
+            "SELECT ?l WHERE { ?o a owl:Ontology ; dcterms:license ?l }"))
+    dumps = sorted({r["o"].value for r in ds if r["p"].value.endswith("dataDump")})
+    counts = []
+    for key, cls in COUNTS:
+        rows = site.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
+        counts.append((key, int(rows[0]["n"].value) if rows else 0))
+    return Home(
+        chart=chart, tree=roots, description=desc[0] if desc else None,
+        licence=Link(licences[0], licences[0], _licence_name(licences[0])) if licences else None,
+        dumps=[Link(d, site.href(d), d.rsplit("/", 1)[-1]) for d in dumps],
+        counts=counts,
+    )
+
+
+def _licence_name(iri: str) -> str:
+    if "creativecommons.org/licenses/by/4.0" in iri:
+        return "CC BY 4.0"
+    if "creativecommons.org/publicdomain/zero" in iri:
+        return "CC0 1.0"
+    return iri
+
+

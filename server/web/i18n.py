@@ -1,0 +1,321 @@
+"""Languages of the interface: which one a request gets, and the interface's own words.
+
+Spanish is the annex's language and the default; English is a translation. A visitor's explicit
+choice (the `lang` cookie set by /lang/<code>) beats the browser's Accept-Language.
+"""
+
+from __future__ import annotations
+
+LANGS = ("es", "en")
+DEFAULT_LANG = "es"
+COOKIE = "lang"
+
+
+def negotiate(cookie_value: str | None, accept_language) -> str:
+    """The page language: the cookie if valid, else the best Accept-Language match, else es.
+
+    `accept_language` is werkzeug's `request.accept_languages` (or None).
+    """
+    if cookie_value in LANGS:
+        return cookie_value
+    if accept_language is not None:
+        best = accept_language.best_match(LANGS)
+        if best in LANGS:
+            return best
+    return DEFAULT_LANG
+
+
+def select_lang(request) -> str:
+    """The page language for a Flask/werkzeug request (used by every HTML view, ours and core's)."""
+    return negotiate(request.cookies.get(COOKIE), request.accept_languages)
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "es" else "es"
+
+
+# The interface's words. Keys are stable identifiers; templates call t("key").
+STRINGS: dict[str, dict[str, str]] = {
+    "site_name": {"es": "SSM · Datos enlazados", "en": "SSM · Linked data"},
+    "site_long": {
+        "es": "Secretaría de Seguridad Multidimensional — Anexo E como datos enlazados",
+        "en": "Secretariat for Multidimensional Security — Annex E as linked data",
+    },
+    "skip": {"es": "Saltar al contenido", "en": "Skip to content"},
+    "nav_home": {"es": "Inicio", "en": "Home"},
+    "nav_annex": {"es": "Anexo E", "en": "Annex E"},
+    "nav_ontology": {"es": "Ontología", "en": "Ontology"},
+    "nav_sparql": {"es": "Consulta SPARQL", "en": "SPARQL query"},
+    "nav_main": {"es": "Navegación principal", "en": "Main navigation"},
+    "search": {"es": "Buscar", "en": "Search"},
+    "search_label": {
+        "es": "Buscar unidades, puestos, funciones u órganos",
+        "en": "Search units, posts, functions or bodies",
+    },
+    "search_placeholder": {
+        "es": "p. ej. lavado, CICTE, drogas",
+        "en": "e.g. laundering, CICTE, drugs",
+    },
+    "switch_to": {"es": "English", "en": "Español"},
+    "switch_label": {"es": "Read this page in English", "en": "Leer esta página en español"},
+    "breadcrumb": {"es": "Ruta", "en": "Breadcrumb"},
+    "iri": {"es": "IRI", "en": "IRI"},
+    "type": {"es": "Tipo", "en": "Type"},
+    "acronym": {"es": "Sigla", "en": "Acronym"},
+    "name_other": {"es": "Nombre en inglés", "en": "Name in Spanish"},
+    "data_formats": {"es": "Esta descripción en RDF", "en": "This description as RDF"},
+    "definition": {"es": "Definición", "en": "Definition"},
+    "editorial_note": {"es": "Nota editorial", "en": "Editorial note"},
+    "head_post": {"es": "Dirigida por", "en": "Headed by"},
+    "subunits": {"es": "Dependencias", "en": "Units within it"},
+    "areas": {"es": "Áreas de trabajo", "en": "Areas of work"},
+    "posts": {"es": "Puestos", "en": "Posts"},
+    "post_facts": {"es": "El puesto", "en": "The post"},
+    "hierarchy": {"es": "Línea jerárquica", "en": "Reporting line"},
+    "provisions_count": {"es": "Disposiciones del anexo", "en": "Provisions of the annex"},
+    "reports_to": {"es": "responde a", "en": "reports to"},
+    "heads": {"es": "dirige", "en": "heads"},
+    "acts_in_absence": {"es": "sustituye en ausencia a", "en": "acts in the absence of"},
+    "substituted_by": {"es": "Le sustituye en ausencia", "en": "Acts in its absence"},
+    "reported_by": {"es": "Le responden", "en": "Reporting to this post"},
+    "post_in": {"es": "Puesto en", "en": "Post in"},
+    "functions": {"es": "Funciones", "en": "Functions"},
+    "function_of": {"es": "Función de", "en": "Function of"},
+    "in_area": {"es": "Área de trabajo", "en": "Area of work"},
+    "verbatim": {
+        "es": "Texto del anexo (español, auténtico)",
+        "en": "Text of the annex (Spanish, authentic)",
+    },
+    "translation": {
+        "es": "Traducción al inglés (no oficial)",
+        "en": "English translation (unofficial)",
+    },
+    "unofficial": {"es": "traducción no oficial", "en": "unofficial translation"},
+    "no_translation": {"es": "Sin traducción disponible.", "en": "No translation available."},
+    "relations": {"es": "Relaciones que establece el anexo", "en": "Relations stated in the annex"},
+    "relations_in": {"es": "Relaciones hacia este recurso", "en": "Relations pointing here"},
+    "threats": {
+        "es": "Amenazas y preocupaciones que atiende",
+        "en": "Threats and concerns addressed",
+    },
+    "subjects": {"es": "Temas", "en": "Subjects"},
+    "addressed_by": {"es": "Unidades que la atienden", "en": "Units addressing it"},
+    "functions_on": {"es": "Funciones sobre este tema", "en": "Functions on this subject"},
+    "derived_from": {"es": "Disposiciones de origen", "en": "Derived from provisions"},
+    "in_annex": {"es": "ver en el anexo", "en": "see in the annex"},
+    "provision_text": {"es": "Texto", "en": "Text"},
+    "part_of": {"es": "Forma parte de", "en": "Part of"},
+    "parts": {"es": "Subdivisiones", "en": "Subdivisions"},
+    "derived_here": {
+        "es": "Recursos derivados de esta disposición",
+        "en": "Resources derived from this provision",
+    },
+    "stated_here": {"es": "Relaciones establecidas aquí", "en": "Relations stated here"},
+    "scheme": {"es": "Esquema", "en": "Scheme"},
+    "broader": {"es": "Concepto más amplio", "en": "Broader concept"},
+    "narrower": {"es": "Conceptos más específicos", "en": "Narrower concepts"},
+    "concepts": {"es": "Conceptos", "en": "Concepts"},
+    "other_props": {"es": "Otros datos", "en": "Other data"},
+    "source": {"es": "fuente", "en": "source"},
+    "inverse_of": {"es": "recibe «{p}» de", "en": "is the object of “{p}” from"},
+    "home_title": {
+        "es": "Secretaría de Seguridad Multidimensional",
+        "en": "Secretariat for Multidimensional Security",
+    },
+    "chart_title": {"es": "Organigrama de la SSM", "en": "SSM organization chart"},
+    "chart_desc": {
+        "es": "Cada recuadro es una unidad (con su sigla y el puesto que la dirige) y enlaza a "
+              "su página. Las flechas indican que el puesto que dirige una unidad responde al "
+              "que dirige la superior; los recuadros punteados son áreas de trabajo, no "
+              "unidades.",
+        "en": "Each box is a unit (with its acronym and the post heading it) and links to its "
+              "page. Arrows show that the post heading a unit reports to the one heading the "
+              "unit above; dotted boxes are areas of work, not units.",
+    },
+    "chart_download": {"es": "Descargar el organigrama (SVG)", "en": "Download the chart (SVG)"},
+    "chart_list": {"es": "El organigrama como lista", "en": "The chart as a list"},
+    "legend_reports": {"es": "responde a", "en": "reports to"},
+    "legend_area": {"es": "área de trabajo (no es unidad)", "en": "area of work (not a unit)"},
+    "about_title": {"es": "Qué son estos datos", "en": "What this dataset is"},
+    "about_text": {
+        "es": "El Anexo E de la Orden Ejecutiva de la Secretaría General de la OEA establece la "
+              "Secretaría de Seguridad Multidimensional: sus unidades, los puestos que las "
+              "dirigen, a quién responden, los órganos a los que sirve y sus funciones "
+              "numeradas. Aquí se publica exactamente eso como datos enlazados: cada unidad, "
+              "puesto, función y párrafo tiene un IRI que se puede consultar. El texto en "
+              "español es el auténtico; las traducciones al inglés no son oficiales.",
+        "en": "Annex E of the OAS General Secretariat's Executive Order establishes the "
+              "Secretariat for Multidimensional Security: its units, the posts heading them, "
+              "whom they report to, the bodies it serves and its numbered functions. This site "
+              "publishes exactly that as linked data: every unit, post, function and paragraph "
+              "has an IRI you can look up. The Spanish text is authentic; English translations "
+              "are unofficial.",
+    },
+    "query_title": {"es": "Cómo consultarlos", "en": "How to query it"},
+    "query_text": {
+        "es": "Cada IRI devuelve HTML a un navegador y RDF a un programa (negociación de "
+              "contenido). El punto de acceso SPARQL responde consultas de solo lectura en JSON,"
+              " XML, CSV o TSV.",
+        "en": "Every IRI returns HTML to a browser and RDF to a program (content negotiation). "
+              "The SPARQL endpoint answers read-only queries in JSON, XML, CSV or TSV.",
+    },
+    "open_editor": {"es": "Abrir el editor SPARQL", "en": "Open the SPARQL editor"},
+    "dumps_title": {"es": "Descargas", "en": "Downloads"},
+    "dumps_none": {
+        "es": "Ver el punto de acceso y la descripción VoID.",
+        "en": "See the endpoint and the VoID description.",
+    },
+    "void": {"es": "Descripción del conjunto de datos (VoID)", "en": "Dataset description (VoID)"},
+    "ontology_title": {"es": "Ontología", "en": "Ontology"},
+    "ontology_text": {
+        "es": "Las clases y propiedades (alineadas con W3C ORG) están documentadas en",
+        "en": "The classes and properties (aligned with W3C ORG) are documented at",
+    },
+    "licence_title": {"es": "Licencia", "en": "Licence"},
+    "licence_text": {"es": "Los datos se publican bajo", "en": "The data is published under"},
+    "counts": {"es": "Contenido", "en": "Contents"},
+    "annex_title": {
+        "es": "Anexo E — Secretaría de Seguridad Multidimensional",
+        "en": "Annex E — Secretariat for Multidimensional Security",
+    },
+    "annex_intro": {
+        "es": "El texto del anexo, párrafo por párrafo. Cada párrafo tiene su número como ancla "
+              "y enlaza a los recursos que se derivan de él.",
+        "en": "The annex, paragraph by paragraph (Spanish, authentic, with an unofficial English"
+              " translation). Each paragraph has its number as an anchor and links to the "
+              "resources derived from it.",
+    },
+    "annex_toc": {"es": "Índice", "en": "Contents"},
+    "derived": {"es": "Deriva de aquí", "en": "Derived from here"},
+    "permalink": {"es": "Enlace permanente", "en": "Permalink"},
+    "search_title": {"es": "Búsqueda", "en": "Search"},
+    "results_for": {"es": "Resultados para", "en": "Results for"},
+    "no_results": {
+        "es": "No se encontró nada. Pruebe con otra palabra o una sigla.",
+        "en": "Nothing found. Try another word or an acronym.",
+    },
+    "search_hint": {
+        "es": "Busque por nombre o sigla (en español o inglés, con o sin tildes) o por palabras "
+              "del texto de las funciones.",
+        "en": "Search by name or acronym (Spanish or English, accents optional) or by words of "
+              "the functions' text.",
+    },
+    "matched_text": {"es": "en el texto", "en": "in the text"},
+    "group_unit": {"es": "Unidades", "en": "Units"},
+    "group_post": {"es": "Puestos", "en": "Posts"},
+    "group_body": {"es": "Órganos", "en": "Bodies"},
+    "group_function": {"es": "Funciones", "en": "Functions"},
+    "group_other": {"es": "Otros recursos", "en": "Other resources"},
+    "onto_classes": {"es": "Clases", "en": "Classes"},
+    "onto_properties": {"es": "Propiedades", "en": "Properties"},
+    "onto_diagram": {
+        "es": "Diagrama de las clases principales",
+        "en": "Diagram of the main classes",
+    },
+    "onto_diagram_desc": {
+        "es": "Las flechas con punta hueca van de una subclase a su superclase; las demás son "
+              "propiedades (dominio → rango).",
+        "en": "Hollow-headed arrows go from a subclass to its super-class; the others are "
+              "properties (domain → range).",
+    },
+    "onto_meta": {"es": "Metadatos", "en": "Metadata"},
+    "domain": {"es": "Dominio", "en": "Domain"},
+    "range": {"es": "Rango", "en": "Range"},
+    "superclasses": {"es": "Superclases", "en": "Super-classes"},
+    "subclasses": {"es": "Subclases", "en": "Sub-classes"},
+    "superproperties": {"es": "Superpropiedades", "en": "Super-properties"},
+    "inverse": {"es": "Inversa", "en": "Inverse"},
+    "alignment": {"es": "Alineación", "en": "Alignment"},
+    "label_es": {"es": "Etiqueta (es)", "en": "Label (es)"},
+    "label_en": {"es": "Etiqueta (en)", "en": "Label (en)"},
+    "def_es": {"es": "Definición (es)", "en": "Definition (es)"},
+    "def_en": {"es": "Definición (en)", "en": "Definition (en)"},
+    "kind": {"es": "Clase de término", "en": "Kind of term"},
+    "sparql_title": {"es": "Consulta SPARQL", "en": "SPARQL query"},
+    "sparql_intro": {
+        "es": "Escriba una consulta SPARQL 1.1 de solo lectura o elija un ejemplo. El editor "
+              "completa prefijos (Ctrl+Espacio).",
+        "en": "Write a read-only SPARQL 1.1 query or pick an example. The editor completes "
+              "prefixes (Ctrl+Space).",
+    },
+    "examples": {"es": "Preguntas de ejemplo", "en": "Example questions"},
+    "query_label": {"es": "Consulta", "en": "Query"},
+    "run": {"es": "Ejecutar", "en": "Run"},
+    "results": {"es": "Resultados", "en": "Results"},
+    "results_table": {"es": "Tabla de resultados", "en": "Results table"},
+    "download": {"es": "Descargar", "en": "Download"},
+    "rows": {"es": "filas", "en": "rows"},
+    "running": {"es": "Ejecutando…", "en": "Running…"},
+    "error": {"es": "Error", "en": "Error"},
+    "boolean_result": {"es": "Respuesta", "en": "Answer"},
+    "yes": {"es": "sí", "en": "yes"},
+    "no": {"es": "no", "en": "no"},
+    "no_examples": {"es": "No hay ejemplos disponibles.", "en": "No examples available."},
+    "format": {"es": "Formato del resultado", "en": "Result format"},
+    "html_table": {"es": "Tabla HTML (esta página)", "en": "HTML table (this page)"},
+    "noscript_hint": {
+        "es": "Sin JavaScript, el formulario envía la consulta y muestra o descarga el resultado"
+              " en el formato elegido.",
+        "en": "Without JavaScript, the form sends the query and shows or downloads the result in"
+              " the chosen format.",
+    },
+    "footer_data": {
+        "es": "Datos: Anexo E de la Orden Ejecutiva de la OEA.",
+        "en": "Data: Annex E of the OAS Executive Order.",
+    },
+    "not_found": {"es": "No encontrado", "en": "Not found"},
+}
+
+
+def translate(key: str, lang: str) -> str:
+    """The interface string `key` in `lang` (falls back to Spanish, then to the key itself)."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry.get(DEFAULT_LANG) or key
+
+
+# Names of terms from vocabularies we reuse, for when the store holds no label for them.
+TERM_LABELS: dict[str, tuple[str, str]] = {
+    "http://www.w3.org/ns/org#subOrganizationOf": ("depende de", "sub-organization of"),
+    "http://www.w3.org/ns/org#hasSubOrganization":
+        ("tiene como dependencia", "has sub-organization"),
+    "http://www.w3.org/ns/org#transitiveSubOrganizationOf":
+        ("depende (transitivamente) de", "transitive sub-organization of"),
+    "http://www.w3.org/ns/org#unitOf": ("unidad de", "unit of"),
+    "http://www.w3.org/ns/org#hasUnit": ("tiene la unidad", "has unit"),
+    "http://www.w3.org/ns/org#postIn": ("puesto en", "post in"),
+    "http://www.w3.org/ns/org#hasPost": ("tiene el puesto", "has post"),
+    "http://www.w3.org/ns/org#reportsTo": ("responde a", "reports to"),
+    "http://www.w3.org/ns/org#purpose": ("propósito", "purpose"),
+    "http://www.w3.org/ns/org#classification": ("clasificación", "classification"),
+    "http://www.w3.org/ns/org#Organization": ("Organización", "Organization"),
+    "http://www.w3.org/ns/org#FormalOrganization": ("Organización formal", "Formal organization"),
+    "http://www.w3.org/ns/org#OrganizationalUnit": ("Unidad organizativa", "Organizational unit"),
+    "http://www.w3.org/ns/org#Post": ("Puesto", "Post"),
+    "http://www.w3.org/2004/02/skos/core#Concept": ("Concepto", "Concept"),
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": ("Esquema de conceptos", "Concept scheme"),
+    "http://www.w3.org/2004/02/skos/core#inScheme": ("en el esquema", "in scheme"),
+    "http://www.w3.org/2004/02/skos/core#broader": ("más amplio", "broader"),
+    "http://www.w3.org/2004/02/skos/core#narrower": ("más específico", "narrower"),
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": ("concepto principal de", "top concept of"),
+    "http://www.w3.org/2004/02/skos/core#hasTopConcept":
+        ("tiene el concepto principal", "has top concept"),
+    "http://www.w3.org/ns/prov#wasDerivedFrom": ("deriva de", "derived from"),
+    "http://purl.org/dc/terms/subject": ("tema", "subject"),
+    "http://purl.org/dc/terms/isPartOf": ("forma parte de", "is part of"),
+    "http://purl.org/dc/terms/hasPart": ("tiene como parte", "has part"),
+    "http://purl.org/dc/terms/license": ("licencia", "licence"),
+    "http://purl.org/dc/terms/source": ("fuente", "source"),
+    "http://data.europa.eu/eli/ontology#is_part_of": ("forma parte de", "is part of"),
+    "http://data.europa.eu/eli/ontology#has_part": ("tiene como parte", "has part"),
+    "http://data.europa.eu/eli/ontology#LegalResourceSubdivision":
+        ("Subdivisión de recurso jurídico", "Legal resource subdivision"),
+    "http://www.w3.org/2002/07/owl#Class": ("Clase", "Class"),
+    "http://www.w3.org/2002/07/owl#ObjectProperty": ("Propiedad de objeto", "Object property"),
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": ("Propiedad de datos", "Datatype property"),
+    "http://www.w3.org/2002/07/owl#AnnotationProperty":
+        ("Propiedad de anotación", "Annotation property"),
+    "http://rdfs.org/ns/void#Dataset": ("Conjunto de datos", "Dataset"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement": ("Enunciado", "Statement"),
+}

@@ -1,0 +1,110 @@
+"""Page renderers: view-model in, HTML out, cached per (page, language, data version)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from .annex_page import build_annex_page
+from .chart import build_chart
+from .diagram import build_diagram
+from .home import build_home
+from .i18n import translate
+from .ontology import build_ontology
+from .render import CACHE, render
+from .resource import FORMATS as RDF_FORMATS
+from .resource import build_resource
+from .search import search
+from .site import Site
+from .sparql_editor import (
+    DEFAULT_QUERY,
+    RESULT_FORMATS,
+    completion_prefixes,
+    download_links,
+    load_examples,
+    result_table,
+)
+
+
+def chart_svg(site: Site, lang: str, standalone: bool = False) -> str | None:
+    chart = build_chart(site, lang)
+    if chart is None:
+        return None
+    svg = render("chart.svg", lang, site.prefix, chart=chart)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg) if standalone else svg
+
+
+def home_page(site: Site, lang: str, served_base: str) -> str:
+    def make() -> str:
+        home = build_home(site, lang)
+        return render("home.html", lang, site.prefix, here=site.path("/"), nav="home", home=home,
+                      chart_svg=chart_svg(site, lang) or "", base=served_base,
+                      ontology_iri=site.ontology)
+    return CACHE.get_or_render(("home", lang, site.version, served_base), make)
+
+
+def annex_page(site: Site, lang: str) -> str:
+    def make() -> str:
+        provisions, chapters = build_annex_page(site, lang)
+        return render("annex.html", lang, site.prefix, here=site.path("/annex"), nav="annex",
+                      provisions=provisions, chapters=chapters)
+    return CACHE.get_or_render(("annex", lang, site.version), make)
+
+
+def resource_page(site: Site, iri: str, lang: str) -> str | None:
+    if iri == site.ontology or iri.startswith(site.ssm):
+        return ontology_page(site, lang)
+
+    def make() -> str | None:
+        view = build_resource(site, iri, lang)
+        if view is None:
+            return None
+        return render("resource.html", lang, site.prefix, here=site.href(iri), v=view)
+    return CACHE.get_or_render(("resource", iri, lang, site.version), make)
+
+
+def ontology_page(site: Site, lang: str) -> str:
+    def make() -> str:
+        view = build_ontology(site, lang)
+        diagram = build_diagram(site, view, translate("onto_diagram", lang),
+                                translate("onto_diagram_desc", lang))
+        formats = [(n, m, site.path(f"/def/ssm.{e}")) for n, m, e in RDF_FORMATS]
+        return render("ontology.html", lang, site.prefix, here=site.href(site.ontology),
+                      nav="ontology", o=view, formats=formats,
+                      diagram_svg=render("diagram.svg", lang, site.prefix, d=diagram))
+    return CACHE.get_or_render(("ontology", lang, site.version), make)
+
+
+def search_page(site: Site, query: str, lang: str) -> str:
+    groups = search(site, query, lang) if query.strip() else []
+    here = site.path("/search") + ("?" + urlencode({"q": query}) if query else "")
+    return render("search.html", lang, site.prefix, here=here, query=query, search_query=query,
+                  groups=groups,
+                  total=sum(len(hits) for _, hits in groups))
+
+
+def sparql_page(site: Site | None, lang: str, query: str | None, results: dict | None,
+                error: str | None, served_base: str) -> str:
+    prefix = site.prefix if site else ""
+    examples = load_examples(lang, prefix)
+    table = result_table(site, results) if results is not None else None
+    here = prefix + "/sparql" + ("?" + urlencode({"query": query}) if query else "")
+    config = {
+        "prefixes": completion_prefixes(site),
+        "examples": {ex.name: ex.query for ex in examples},
+        "base": site.base if site else served_base,
+        "prefix": prefix,
+        "endpoint": prefix + "/sparql",
+        "formats": [{"key": k, "label": label, "media": m} for k, label, m in RESULT_FORMATS],
+        "autorun": bool(query) and table is None and error is None,
+        "strings": {k: translate(k, lang) for k in (
+            "running", "rows", "error", "yes", "no", "download", "permalink", "boolean_result",
+            "results")},
+    }
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(
+        ">", "\\u003e").replace("&", "\\u0026")
+    return render("sparql.html", lang, prefix, here=here, nav="sparql",
+                  query=query if query is not None else DEFAULT_QUERY, examples=examples,
+                  table=table, error=error, formats=RESULT_FORMATS,
+                  downloads=download_links(prefix, query), permalink=here,
+                  base=site.base if site else served_base, config_json=config_json)

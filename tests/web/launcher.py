@@ -1,0 +1,73 @@
+"""Run a real `ssm serve` on a free loopback port (8300-8399) for the web and browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_DATA = FIXTURES / "data-mini.ttl"
+FIXTURE_ONTOLOGY = FIXTURES / "ontology-mini.ttl"
+REAL_DATA = ROOT / "data" / "ssm.ttl"
+REAL_ONTOLOGY = ROOT / "ontology" / "ssm.ttl"
+
+
+def annex_files() -> tuple[Path, Path]:
+    """The real data and ontology when both exist, else the small fixture."""
+    if REAL_DATA.exists() and REAL_ONTOLOGY.exists():
+        return REAL_DATA, REAL_ONTOLOGY
+    return FIXTURE_DATA, FIXTURE_ONTOLOGY
+
+
+def free_port(first: int, last: int) -> int:
+    for port in range(first, last + 1):
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError(f"no free port in {first}-{last}")
+
+
+@contextlib.contextmanager
+def serve(data: Path, ontology: Path, ports: tuple[int, int], own_base: bool = True,
+          timeout: float = 60.0) -> Iterator[str]:
+    """`ssm serve` over `data`; yields its URL (ending in '/'). With `own_base`, IRIs are
+    rewritten to that URL so every link dereferences on the test server."""
+    port = free_port(*ports)
+    url = f"http://127.0.0.1:{port}/"
+    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", "1", "--data", str(data), "--ontology", str(ontology)]
+    if own_base:
+        cmd += ["--base-uri", url]
+    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"ssm serve exited with {process.returncode}:\n{output}")
+            try:
+                requests.get(url + "void", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("ssm serve did not answer in time") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
