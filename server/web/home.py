@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 
 from .chart import Chart, Node, build_chart
 from .model import Link
-from .site import Site, pick
+from .site import Site
 
 
 @dataclass
 class Home:
     chart: Chart | None
     tree: list[Node]
-    description: str | None
     licence: Link | None
     dumps: list[Link] = field(default_factory=list)
     counts: list[tuple[str, int]] = field(default_factory=list)
@@ -32,9 +31,7 @@ def build_home(site: Site, lang: str) -> Home:
     chart = build_chart(site, lang)
     roots = [n for n in chart.nodes if n.depth == 1] if chart else []
     ds = site.select("""SELECT ?ds ?p ?o WHERE { ?ds a void:Dataset .
-        VALUES ?p { dcterms:description dcterms:license void:dataDump } ?ds ?p ?o }""")
-    desc = pick([(r["o"].value, r["o"].language) for r in ds
-                 if r["p"].value.endswith("description")], lang)
+        VALUES ?p { dcterms:license void:dataDump } ?ds ?p ?o }""")
     licences = sorted(r["o"].value for r in ds if r["p"].value.endswith("license"))
     if not licences:
         licences = sorted(r["o"].value for r in site.select(
@@ -45,7 +42,7 @@ def build_home(site: Site, lang: str) -> Home:
         rows = site.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
         counts.append((key, int(rows[0]["n"].value) if rows else 0))
     return Home(
-        chart=chart, tree=roots, description=desc[0] if desc else None,
+        chart=chart, tree=roots,
         licence=Link(licences[0], licences[0], _licence_name(licences[0])) if licences else None,
         dumps=[Link(d, site.href(d), d.rsplit("/", 1)[-1]) for d in dumps],
         counts=counts,
