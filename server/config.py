@@ -22,10 +22,15 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
+# A web worker's SPARQL pool holds up to 2 running + 2 waiting requests (server.sparql's
+# SparqlSettings defaults); two more threads keep pages answering while all four are held.
+SPARQL_HELD_THREADS = 4
+
+
 def default_threads() -> int:
     """Threads per worker: enough that pages answer while SPARQL requests wait on their workers,
     few enough not to fight over the GIL (granian warns above 2 × cores + 1)."""
-    return max(4, 2 * (os.cpu_count() or 1) + 1)
+    return max(SPARQL_HELD_THREADS + 2, 2 * (os.cpu_count() or 1) + 1)
 
 
 @dataclass(frozen=True)

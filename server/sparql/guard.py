@@ -1,0 +1,131 @@
+"""What a query is, and whether we run it at all: decided on tokens, before any evaluation.
+
+Refused before a worker sees them: SPARQL Update in any form (the endpoint is read-only), SERVICE
+anywhere (the engine would call the IRI), and nesting deeper than the engine's parser is known to
+survive. A query passes to the engine with IRIs under the canonical base rewritten to the served
+base, so both spellings of our IRIs find our data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import SparqlError
+from .lexer import (
+    Kind,
+    LexError,
+    Token,
+    has_unicode_escapes,
+    position,
+    tokenize,
+    unescape_codepoints,
+)
+
+QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+# Words that only SPARQL Update gives a meaning to; none is a keyword or function of the query
+# language, so finding one as a bare keyword means an update (or a syntax error: 4xx either way).
+UPDATE_WORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
+)
+_OPEN = frozenset("{([")
+_CLOSE = frozenset("})]")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A query that may run: its form, the text to evaluate, and whether it names its dataset."""
+
+    form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
+    text: str
+    has_dataset: bool  # FROM / FROM NAMED: the query's own dataset, not the union default
+
+
+def inspect(query: str, canonical_base: str, served_base: str, max_depth: int) -> Plan:
+    """The `Plan` for `query`, or `SparqlError` (4xx) saying what is refused and where."""
+    if has_unicode_escapes(query):  # an engine may read \u0053ERVICE as SERVICE: look at that
+        unescaped = unescape_codepoints(query)
+        _check(_tokens(unescaped, " (after applying \\u escapes)"), unescaped, max_depth)
+    tokens = _tokens(query, "")
+    _check(tokens, query, max_depth)
+    form = _form(tokens, query)
+    has_dataset = any(t.kind is Kind.WORD and t.text.upper() == "FROM" for t in tokens)
+    text = _rewrite(query, tokens, canonical_base, served_base)
+    return Plan(form, text, has_dataset)
+
+
+def _tokens(text: str, where: str) -> list[Token]:
+    try:
+        return tokenize(text)
+    except LexError as e:
+        raise SparqlError(400, f"SPARQL syntax error{where}: {e}") from None
+
+
+def _check(tokens: list[Token], text: str, max_depth: int) -> None:
+    depth = 0
+    for t in tokens:
+        if t.kind is Kind.WORD:
+            word = t.text.upper()
+            if word == "SERVICE":
+                raise SparqlError(
+                    403,
+                    "SERVICE (federated query) is not allowed on this endpoint "
+                    f"({position(text, t.start)}).",
+                )
+            if word in UPDATE_WORDS:
+                raise SparqlError(
+                    403,
+                    f"This endpoint is read-only: SPARQL Update ({word} at "
+                    f"{position(text, t.start)}) is not accepted.",
+                )
+        elif t.kind is Kind.PUNCT:
+            if t.text in _OPEN:
+                depth += 1
+                if depth > max_depth:
+                    raise SparqlError(
+                        400,
+                        f"Query nested too deeply: more than {max_depth} levels of brackets "
+                        f"at {position(text, t.start)}.",
+                    )
+            elif t.text in _CLOSE:
+                depth -= 1
+
+
+def _form(tokens: list[Token], text: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first keyword after the prologue."""
+    i = 0
+    while i < len(tokens) and tokens[i].kind is Kind.WORD:
+        word = tokens[i].text.upper()
+        if word == "BASE":
+            i += 2
+        elif word == "PREFIX":
+            i += 3
+        else:
+            break
+    if i >= len(tokens):
+        raise SparqlError(400, "SPARQL syntax error: the query is empty (only a prologue).")
+    t = tokens[i]
+    if t.kind is Kind.WORD and t.text.upper() in QUERY_FORMS:
+        return t.text.upper()
+    raise SparqlError(
+        400,
+        f"SPARQL syntax error at {position(text, t.start)}: expected SELECT, CONSTRUCT, DESCRIBE "
+        f"or ASK, found {t.text[:40]!r}.",
+    )
+
+
+def _rewrite(text: str, tokens: list[Token], canonical: str, served: str) -> str:
+    """`text` with every IRI token under `canonical` moved under `served` (nothing else touched)."""
+    if canonical == served:
+        return text
+    prefix = "<" + canonical
+    parts: list[str] = []
+    last = 0
+    for t in tokens:
+        if t.kind is Kind.IRI and t.text.startswith(prefix):
+            parts.append(text[last : t.start])
+            parts.append("<" + served + t.text[len(prefix) :])
+            last = t.start + len(t.text)
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)

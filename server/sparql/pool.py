@@ -1,0 +1,275 @@
+"""A pool of query processes: bounded admission, a deadline per query, kill and replace.
+
+Each process (`server.sparql.worker`) loads the N-Quads once into its own store and then answers
+one query at a time. A query past its deadline cannot be stopped from Python, so its process is
+killed (SIGKILL) and a fresh one started in the background; the client is told why (503).
+`max_concurrent` queries run, `max_waiting` more wait; anything beyond is turned away at once (429).
+The pool starts lazily in the process that uses it, so it survives a server that forks workers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import SparqlError
+from .settings import SparqlSettings
+from .worker import HEADER
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 120.0  # a worker must load the data and say so within this
+FIRST_WORKER_WAIT = 60.0  # the first query waits this long for the pool to come up
+_ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
+
+
+class WorkerDied(Exception):
+    """The query process exited (killed, crashed or out of memory)."""
+
+
+class Worker:
+    """One query process and the two pipes to it."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], generation: int):
+        self.generation = generation
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True
+        )
+        self._poll = select.poll()
+        self._poll.register(self.proc.stdout.fileno(), select.POLLIN | select.POLLHUP)
+        _ALL_PROCESSES.add(self)
+
+    def send(self, obj: object) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.proc.stdin.write(HEADER.pack(len(data)) + data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise WorkerDied from None
+
+    def receive(self, timeout: float) -> object:
+        """The next frame, `TimeoutError` past `timeout` seconds, `WorkerDied` on EOF."""
+        deadline = time.monotonic() + timeout
+        header = self._read(HEADER.size, deadline)
+        return pickle.loads(self._read(HEADER.unpack(header)[0], deadline))
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.proc.stdout.fileno()
+        buf = bytearray()
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._poll.poll(max(1, int(left * 1000))):
+                if time.monotonic() >= deadline:
+                    raise TimeoutError
+                continue
+            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            if not chunk:
+                raise WorkerDied
+            buf += chunk
+        return bytes(buf)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.warning("query process %s did not exit after SIGKILL", self.proc.pid)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+class Pool:
+    """Query processes for one data version; `run(job, version)` is the only entry point."""
+
+    def __init__(self, settings: SparqlSettings, init: Callable[[], dict]):
+        """`init()` gives the workers' init message (`nquads`, `prefixes`) for the current data."""
+        self.settings = settings
+        self._init = init
+        self._lock = threading.Lock()
+        self._reset_process_state()
+        self._version: str | None = None
+
+    def _reset_process_state(self) -> None:
+        """Fresh state for this process: a forked child must not touch its parent's workers."""
+        self._pid = os.getpid()
+        self._admitted = threading.BoundedSemaphore(
+            self.settings.max_concurrent + self.settings.max_waiting
+        )
+        self._generation = 0  # bumped per data version: older workers are killed, not reused
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._ready = threading.Event()  # some worker of this generation came up
+        self._failed = False  # no worker could be started
+        self._message: dict = {}
+
+    # -- public --------------------------------------------------------------------------------
+
+    def run(self, job: dict, version: str) -> tuple[int, bytes | str]:
+        """Evaluate `job` on a free worker: (status, body or message), or `SparqlError`."""
+        self._ensure(version)
+        if not self._admitted.acquire(blocking=False):
+            raise _busy()
+        try:
+            worker = self._take()
+            try:
+                worker.send({**job, "timeout": self.settings.timeout})
+                reply = worker.receive(self.settings.timeout)
+            except TimeoutError:
+                self._replace(worker)
+                raise SparqlError(
+                    503,
+                    f"The query ran longer than {self.settings.timeout:g} s and was stopped; "
+                    "simplify it or add a LIMIT.",
+                ) from None
+            except WorkerDied:
+                self._replace(worker)
+                raise SparqlError(
+                    503,
+                    "The query engine stopped while evaluating this query (most likely it "
+                    "needed too much memory); it has been restarted.",
+                ) from None
+            self._give_back(worker)
+            return reply  # type: ignore[return-value]
+        finally:
+            self._admitted.release()
+
+    def close(self) -> None:
+        """Stop the idle workers and retire the busy ones as they finish (tests, shutdown)."""
+        with self._lock:
+            self._generation += 1
+            self._version = None
+            self._drain()
+
+    # -- workers -------------------------------------------------------------------------------
+
+    def _ensure(self, version: str) -> None:
+        """Start (or restart, after a fork or a data change) the workers."""
+        if self._pid == os.getpid() and self._version == version:
+            return
+        with self._lock:
+            if self._pid == os.getpid() and self._version == version:
+                return
+            if self._pid != os.getpid():
+                self._reset_process_state()
+            self._drain()
+            self._ready = threading.Event()
+            self._failed = False
+            self._generation += 1
+            self._version = version
+            self._message = self._init()
+            for _ in range(self.settings.max_concurrent):
+                self._spawn(self._generation)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
+
+    def _take(self) -> Worker:
+        wait = self.settings.queue_wait if self._ready.is_set() else FIRST_WORKER_WAIT
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                if self._failed:
+                    raise SparqlError(503, "The query engine could not be started.") from None
+                raise _busy() from None
+            if worker.generation == self._generation and worker.proc.poll() is None:
+                return worker
+            self._replace(worker)  # stale (old data) or dead: never hand it a query
+
+    def _give_back(self, worker: Worker) -> None:
+        if worker.generation == self._generation:
+            self._idle.put(worker)
+        else:
+            worker.kill()
+
+    def _replace(self, worker: Worker) -> None:
+        worker.kill()
+        if worker.generation == self._generation:
+            self._spawn(worker.generation)
+
+    def _spawn(self, generation: int) -> None:
+        threading.Thread(
+            target=self._start_worker, args=(generation,), name="sparql-spawn", daemon=True
+        ).start()
+
+    def _start_worker(self, generation: int) -> None:
+        for attempt in range(5):
+            worker = None
+            try:
+                worker = Worker(self._argv(), _worker_env(), generation)
+                worker.send(self._message)
+                ready = worker.receive(STARTUP_TIMEOUT)
+                if not (isinstance(ready, tuple) and ready[0] == "ready"):
+                    raise WorkerDied
+                if self.settings.isolate_network and not ready[2]:
+                    _warn_once("query processes run without network isolation here")
+                if generation != self._generation:
+                    worker.kill()
+                    return
+                self._failed = False
+                self._idle.put(worker)
+                self._ready.set()
+                return
+            except (WorkerDied, TimeoutError, OSError) as e:
+                log.warning("query process failed to start (attempt %d): %r", attempt + 1, e)
+                if worker is not None:
+                    worker.kill()
+                time.sleep(0.5 * 2**attempt)
+        log.error("query process could not be started; SPARQL queries will fail")
+        self._failed = True
+
+    def _argv(self) -> list[str]:
+        argv = [sys.executable, "-m", "server.sparql.worker"]
+        argv += ["--memory-mb", str(self.settings.worker_memory_mb)]
+        if self.settings.isolate_network:
+            argv.append("--isolate")
+        return argv
+
+
+def _busy() -> SparqlError:
+    return SparqlError(
+        429, "Too many queries at once; retry in a moment.", headers=(("Retry-After", "1"),)
+    )
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env["RUST_BACKTRACE"] = "0"  # an engine abort (out of memory) is logged in one line
+    return env
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
+
+
+@atexit.register
+def _kill_all() -> None:
+    for worker in list(_ALL_PROCESSES):
+        if worker.proc.poll() is None:
+            worker.proc.kill()

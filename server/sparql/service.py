@@ -1,0 +1,62 @@
+"""The SPARQL 1.1 service description: what `GET /sparql` without a query says about itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyoxigraph import RdfFormat, parse, serialize
+
+from .results import RDF_FORMATS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "JSON-LD",
+    "RDF_XML",
+    "N-Triples",
+)
+
+
+def description_turtle(endpoint: str, graphs: Iterable[str]) -> str:
+    """The description in Turtle: a read-only SPARQL 1.1 Query service over our named graphs.
+
+    sd:UnionDefaultGraph: the default graph is the union of the named graphs. No
+    sd:BasicFederatedQuery: SERVICE is refused.
+    """
+    named = "".join(
+        f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs)
+    )
+    formats = ", ".join(f"<{FORMATS}{f}>" for f in RESULT_FORMATS)
+    return (
+        f"@prefix sd: <{SD}> .\n\n"
+        "[] a sd:Service ;\n"
+        f"  sd:endpoint <{endpoint}> ;\n"
+        "  sd:supportedLanguage sd:SPARQL11Query ;\n"
+        "  sd:feature sd:UnionDefaultGraph ;\n"
+        f"  sd:resultFormat {formats} ;\n"
+        "  sd:defaultDataset [\n"
+        "    a sd:Dataset ;\n"
+        "    sd:defaultGraph [ a sd:Graph ] ;\n"
+        f"{named}"
+        "  ] .\n"
+    )
+
+
+def description(endpoint: str, graphs: Iterable[str], key: str) -> bytes:
+    """The description in the RDF format `key` (turtle, jsonld, rdfxml, ntriples)."""
+    turtle = description_turtle(endpoint, graphs)
+    if key == "turtle":
+        return turtle.encode()
+    triples = [q.triple for q in parse(turtle, format=RdfFormat.TURTLE)]
+    fmt = RDF_FORMATS[key]
+    prefixes = {"sd": SD} if fmt is RdfFormat.RDF_XML else None
+    return (
+        serialize(triples, format=fmt, prefixes=prefixes)
+        if prefixes
+        else serialize(triples, format=fmt)
+    )

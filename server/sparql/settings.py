@@ -1,0 +1,54 @@
+"""The endpoint's limits, in one immutable object; every number here is a promise to operators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class SparqlSettings:
+    """Limits and sizes of the SPARQL endpoint (per web worker process).
+
+    A query past `timeout` seconds has its process killed and replaced (503). `max_concurrent`
+    queries run at once (one query process each); up to `max_waiting` more wait up to
+    `queue_wait` seconds for a process, beyond that the answer is 429 with Retry-After. A result
+    with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE) is refused with 422, never
+    silently truncated.
+    """
+
+    timeout: float = 30.0
+    max_concurrent: int = 2  # queries evaluated at once = query processes per web worker
+    max_waiting: int = 2  # keep max_concurrent + max_waiting + 2 <= server threads (pages)
+    queue_wait: float = 2.0
+    max_query_length: int = 65_536  # characters
+    max_body_bytes: int = 262_144
+    max_url_bytes: int = 131_072  # a GET query string longer than this is 414
+    max_rows: int = 100_000
+    max_depth: int = 128  # bracket nesting; the engine's parser recurses
+    cache_bytes: int = 64 * 1024 * 1024
+    worker_memory_mb: int = 2048  # address-space limit of a query process; 0 = none
+    isolate_network: bool = True  # query processes get no network (Linux namespaces) if possible
+    fast_path: bool = True  # answer cache hits in WSGI middleware, before Flask routing
+
+    def __post_init__(self) -> None:
+        if min(self.timeout, self.max_concurrent, self.max_rows, self.max_depth) <= 0:
+            raise ValueError(
+                "SparqlSettings: timeout, max_concurrent, max_rows, max_depth must be > 0"
+            )
+
+    @classmethod
+    def coerce(cls, value: object) -> SparqlSettings:
+        """`value` itself, or settings read off another config object.
+
+        Lets an app factory pass its own config: `query_timeout` becomes `timeout`, and any
+        `sparql_<field>` attribute sets `<field>`; everything else keeps its default.
+        """
+        if isinstance(value, cls):
+            return value
+        kwargs = {}
+        if getattr(value, "query_timeout", None) is not None:
+            kwargs["timeout"] = value.query_timeout
+        for f in fields(cls):
+            if hasattr(value, "sparql_" + f.name):
+                kwargs[f.name] = getattr(value, "sparql_" + f.name)
+        return cls(**kwargs)

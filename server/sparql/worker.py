@@ -1,0 +1,169 @@
+"""A query process: its own pyoxigraph store, one query at a time, killed when it runs too long.
+
+pyoxigraph cannot be interrupted from Python, so a query runs here, in a process the web worker
+can kill. The process has no network when the kernel allows it (a fresh network namespace), a cap
+on its address space, and a thread stack large enough that the engine's recursive parser and
+evaluator finish (or fail) instead of overflowing. A watchdog ends it if its parent goes away or
+a query outlives the deadline it was given.
+
+Wire format on stdin/stdout: frames of an 8-byte big-endian length and a pickle. In: the init
+message `{"nquads": bytes, "prefixes": dict}`, then jobs (see `run_job`). Out: `("ready", quads,
+isolated)`, then one `(status, body)` per job: body is bytes for 200, a message otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import pickle
+import struct
+import threading
+import time
+from typing import BinaryIO
+
+HEADER = struct.Struct(">Q")
+STACK_BYTES = 512 * 1024 * 1024
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def write_frame(stream: BinaryIO, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> object:
+    header = _read_exact(stream, HEADER.size)
+    return pickle.loads(_read_exact(stream, HEADER.unpack(header)[0]))
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def isolate_network() -> bool:
+    """Move this (still single-threaded) process into empty user and network namespaces.
+
+    Afterwards no socket can reach any host, loopback included: a second wall behind the SERVICE
+    check. False where the kernel forbids unprivileged namespaces; the check still stands.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def limit_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        import resource
+
+        limit = megabytes * 1024 * 1024 + STACK_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class Watchdog:
+    """Ends the process when the parent is gone or the current job is far past its deadline."""
+
+    def __init__(self) -> None:
+        self.parent = os.getppid()
+        self.deadline: float | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._watch, name="watchdog", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(0.5)
+            overdue = self.deadline is not None and time.monotonic() > self.deadline
+            if os.getppid() != self.parent or overdue:
+                os._exit(3)
+
+
+def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | str]:
+    """Evaluate one job and serialize its result.
+
+    job: query (text), form, format (a key of `formats`), base_iri, has_dataset (FROM in the
+    query), default_graphs / named_graphs (tuples, or None when the protocol gave none), max_rows.
+    """
+    from pyoxigraph import NamedNode, QueryBoolean
+
+    from . import results
+
+    kwargs: dict = {"base_iri": job["base_iri"]}
+    if job["default_graphs"] is not None or job["named_graphs"] is not None:
+        kwargs["default_graph"] = [NamedNode(g) for g in job["default_graphs"] or ()]
+        kwargs["named_graphs"] = [NamedNode(g) for g in job["named_graphs"] or ()]
+    elif not job["has_dataset"]:
+        kwargs["use_default_graph_as_union"] = True
+    key, limit = job["format"], job["max_rows"]
+    try:
+        answer = store.query(job["query"], **kwargs)
+        if isinstance(answer, QueryBoolean):
+            return 200, results.boolean(bool(answer), key)
+        if job["form"] == "SELECT":
+            variables = [v.value for v in answer.variables]
+            return 200, results.solutions(variables, results.capped(answer, limit), key)
+        return 200, results.graph(results.capped(answer, limit), key, prefixes)
+    except SyntaxError as e:
+        return 400, f"SPARQL syntax error: {e}"
+    except results.TooManyRows:
+        what = "rows" if job["form"] == "SELECT" else "triples"
+        return 422, (
+            f"The result has more than {limit} {what}, the most this endpoint returns; "
+            "narrow the query or page through it with LIMIT and OFFSET."
+        )
+    except MemoryError:
+        return 503, "The query needed more memory than a query may use."
+    except (OSError, ValueError, TypeError, RuntimeError, LookupError) as e:
+        return 400, f"The query could not be evaluated: {e}"
+
+
+def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> None:
+    from pyoxigraph import RdfFormat, Store
+
+    init = read_frame(inp)
+    store = Store()
+    store.load(init["nquads"], format=RdfFormat.N_QUADS)
+    prefixes = dict(init.get("prefixes") or {})
+    write_frame(out, ("ready", len(store), isolated))
+    while True:
+        try:
+            job = read_frame(inp)
+        except EOFError:
+            return
+        watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
+        reply = run_job(store, job, prefixes)
+        watchdog.deadline = None
+        write_frame(out, reply)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="SPARQL query process (started by the server)")
+    parser.add_argument("--isolate", action="store_true", help="no network for this process")
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit")
+    args = parser.parse_args(argv)
+    inp = os.fdopen(os.dup(0), "rb")
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # nothing but frames on the protocol stream, whatever a library prints
+    isolated = args.isolate and isolate_network()
+    limit_memory(args.memory_mb)
+    watchdog = Watchdog()
+    watchdog.start()
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(inp, out, watchdog, isolated), name="queries")
+    thread.start()
+    thread.join()
+
+
+if __name__ == "__main__":
+    main()
