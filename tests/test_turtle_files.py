@@ -1,4 +1,4 @@
-"""Every Turtle file we publish reads in an independent parser (raptor's rapper), not only rdflib."""
+"""Every Turtle file we publish reads in an independent parser (raptor's rapper), too."""
 
 from __future__ import annotations
 
