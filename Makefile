@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Serve the IRIs on the address you browse, so every link and IRI dereferences locally;
+# `make serve BASE_URI=` serves the canonical https://w3id.org/oas-ssm/ IRIs unchanged.
+BASE_URI ?= http://$(HOST):$(PORT)/
 
 .PHONY: serve test lint build check validate bench browser-deps clean
 
@@ -15,7 +18,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/ssm serve --host $(HOST) --port $(PORT)
+	$(BIN)/ssm serve --host $(HOST) --port $(PORT) $(if $(BASE_URI),--base-uri $(BASE_URI))
 
 build: $(STAMP)
 	$(BIN)/ssm build
