@@ -41,6 +41,7 @@ from scripts.shacl_report import (
     format_json,
     format_text,
 )
+from scripts.validation_stamp import stamp
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 ONTOLOGY_FILES: tuple[Path, ...] = (ONTOLOGY, VENDOR_VOCAB / "org.ttl")
@@ -344,6 +345,8 @@ def run(args: argparse.Namespace) -> int:
     if report.reasoner is not None and not report.reasoner.ran:
         print(f"error: {report.reasoner.message} (or use --no-reasoner)", file=sys.stderr)
         return EXIT_UNREADABLE
+    if report.conforms:
+        stamp(files)
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 

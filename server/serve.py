@@ -12,6 +12,7 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 
 from server.config import Config, default_workers
 
@@ -53,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="SPARQL query deadline in seconds (default %(default)s)",
     )
     parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
+    parser.add_argument(
+        "--skip-validation",
+        action="store_true",
+        help="serve data that has not passed the SHACL shapes (development fixtures only)",
+    )
     parser.add_argument("--ontology", default=str(defaults.ontology), help="ontology Turtle file")
 
 
@@ -75,6 +81,23 @@ def worker_app():
     from server.app import create_app
 
     return create_app(Config.from_env(), _PRELOADED)
+
+
+def _validation_problem(data: Path) -> str | None:
+    """SHACL violations of `data` (None when it conforms); skipped when these exact inputs
+    already passed `ssm validate` or an earlier start (see scripts.validation_stamp)."""
+    from scripts.validate import format_text, namespace_manager, read_inputs, validate_graphs
+    from scripts.validation_stamp import is_stamped, stamp
+
+    if is_stamped([data]):
+        return None
+    print(f"ssm serve: validating {data} against the shapes (once per change)…", flush=True)
+    graphs = read_inputs([data])
+    report = validate_graphs(graphs, reasoner=False)
+    if report.conforms:
+        stamp([data])
+        return None
+    return format_text(report, namespace_manager(list(graphs.values())))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
 
+    invalid = None if args.skip_validation else _validation_problem(config.data)
+    if invalid:
+        print(f"ssm serve: the data does not validate, not serving:\n{invalid}", file=sys.stderr)
+        return 1
     _PRELOADED = dataset
     os.environ.update(config.to_env())
     from granian import Granian

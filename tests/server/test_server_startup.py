@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -83,3 +84,23 @@ def test_cold_start_under_two_seconds(launch_server):
 
 def test_address_is_printed(fixture_server):
     assert f"listening on {fixture_server.url}" in fixture_server.output()
+
+
+def test_data_that_violates_the_shapes_is_refused(tmp_path):
+    data = (ROOT / "data" / "ssm.ttl").read_text(encoding="utf-8")
+    spanish_name = '"Departamento de Seguridad Pública"@es'
+    assert spanish_name in data
+    broken = tmp_path / "ssm.ttl"
+    broken.write_text(data.replace(spanish_name, '"Departamento de Seguridad Pública"', 1))
+    port = unused_port()
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1", "--port", port,
+         "--data", str(broken)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "does not validate" in done.stderr and "unit:dsp" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/void", timeout=2)
