@@ -38,6 +38,18 @@ KINDS = (
     "scheme",
     "statement",
 )
+PURPOSE_NOTE = {
+    "es": "Derivado del texto: las funciones citadas nombran esta amenaza "
+    "(data/mapping/concepts.yaml).",
+    "en": "Derived from the text: the functions cited name this threat "
+    "(data/mapping/concepts.yaml).",
+}
+TRANSLATION_NOTE = {
+    "es": "Todo texto en inglés de estos datos (etiquetas, títulos, textos) es una traducción no "
+    "oficial; el texto en español del Anexo E es el auténtico.",
+    "en": "All English text in these data (labels, titles, texts) is an unofficial translation; "
+    "the Spanish text of Annex E is authoritative.",
+}
 UNOFFICIAL = {
     "es": "Traducción al inglés no oficial; el texto en español es el auténtico.",
     "en": "Unofficial English translation; the Spanish text is authoritative.",
@@ -124,6 +136,7 @@ class GraphBuilder:
             self.add(s, SSM.order, Literal(prov.order, datatype=XSD.integer))
             if prov.level == "annex":
                 self.labels(s, {"es": "Anexo E", "en": "Annex E"})
+                self.bilingual(s, SKOS.editorialNote, TRANSLATION_NOTE)
             else:
                 self.labels(
                     s, {"es": f"Anexo E, {prov.notation}", "en": f"Annex E, {prov.notation}"}
@@ -242,7 +255,9 @@ class GraphBuilder:
                     if g["unit"] == unit
                     and slug in self._concepts_named_in(p.full_text(self.provisions))
                 ]
-                self.state(ref_iri(unit), ORG.purpose, URIRef(iri("concept", slug)), sources)
+                self.state(
+                    ref_iri(unit), ORG.purpose, URIRef(iri("concept", slug)), sources, PURPOSE_NOTE
+                )
 
     def build(self) -> Graph:
         self.add_provisions()
