@@ -18,7 +18,7 @@ from server.config import Config
 from server.dataset import Dataset
 from server.documents import Documents
 from server.fastpath import PREFLIGHT, FastPath
-from server.linkeddata import CORS, LinkedData, error_reply
+from server.linkeddata import CORS, LinkedData, error_reply, request_lang
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,14 @@ def _install_error_handlers(app: Flask) -> None:
     """Errors as short text (or HTML for browsers), never a traceback."""
 
     def reply_for(status: int, message: str) -> Response:
-        reply = error_reply(status, message, request.headers.get("Accept"))
+        lang = request_lang(request.headers.get("Cookie"), request.headers.get("Accept-Language"))
+        reply = error_reply(status, message, request.headers.get("Accept"), lang=lang,
+                            path=request.path, prefix=request.script_root)
         response = Response(reply.body, status=reply.status)
         for name, value in reply.headers:
             if name != "Content-Length":
                 response.headers[name] = value
+        response.headers["Vary"] = "Accept, Accept-Language, Cookie"
         return response
 
     @app.errorhandler(HTTPException)

@@ -12,7 +12,15 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from server.linkeddata import CORS, LinkedData, Reply, Request, error_reply, handles
+from server.linkeddata import (
+    CORS,
+    LinkedData,
+    Reply,
+    Request,
+    error_reply,
+    handles,
+    request_lang,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +88,9 @@ class FastPath:
             return self.core.respond(req)
         except Exception:  # a bug must not show a traceback: log it, answer 500
             log.exception("error answering %s", req.path)
-            return error_reply(500, "Internal server error.", req.accept)
+            lang = request_lang(req.cookie, req.accept_language)
+            return error_reply(500, "Internal server error.", req.accept, lang=lang,
+                               path=req.path, prefix=self.mount)
 
     def _other_method(self, method: str) -> Reply:
         if method == "OPTIONS":

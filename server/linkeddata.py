@@ -9,6 +9,9 @@ in-memory dataset, so no request path can reach the file system.
 
 from __future__ import annotations
 
+import importlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from html import escape
@@ -27,6 +30,8 @@ from server.documents import (
     offers,
 )
 from server.metadata import DUMPS, sitemap
+
+log = logging.getLogger(__name__)
 
 LANGS = ("es", "en")
 LANG_COOKIE = "lang"  # the web pages' explicit language choice (server.web.i18n.COOKIE)
@@ -212,12 +217,7 @@ class LinkedData:
 
     def _lang(self, req: Request) -> str:
         """The page language: the `lang` cookie the web pages set, else Accept-Language, else es."""
-        if req.cookie and LANG_COOKIE + "=" in req.cookie:
-            for part in req.cookie.split(";"):
-                name, _, value = part.strip().partition("=")
-                if name == LANG_COOKIE and value.strip('"') in LANGS:
-                    return value.strip('"')
-        return best_language(req.accept_language, LANGS)
+        return request_lang(req.cookie, req.accept_language)
 
     # -- metadata -------------------------------------------------------------------------------
 
@@ -243,8 +243,9 @@ class LinkedData:
     # -- errors ---------------------------------------------------------------------------------
 
     def not_found(self, req: Request) -> Reply:
-        reply = error_reply(404, f"Not found: {self.mount}{req.path}", req.accept)
-        reply.headers.append(("Vary", "Accept"))
+        reply = error_reply(404, f"Not found: {self.mount}{req.path}", req.accept,
+                            lang=self._lang(req), path=req.path, prefix=self.mount)
+        reply.headers.append(("Vary", "Accept, Accept-Language, Cookie"))
         return reply
 
     def not_acceptable(self, req: Request, iri: str) -> Reply:
@@ -260,16 +261,61 @@ class LinkedData:
         return reply
 
 
-def error_reply(status: int, message: str, accept: str | None) -> Reply:
-    """An error as text/plain, or as a small HTML page when the client prefers HTML (browsers)."""
+def request_lang(cookie: str | None, accept_language: str | None) -> str:
+    """The page language of a request: the web pages' `lang` cookie, else Accept-Language."""
+    if cookie and LANG_COOKIE + "=" in cookie:
+        for part in cookie.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == LANG_COOKIE and value.strip('"') in LANGS:
+                return value.strip('"')
+    return best_language(accept_language, LANGS)
+
+
+ErrorPage = Callable[..., str]
+_ERROR_PAGE: list[ErrorPage | None] = []
+
+
+def site_error_page() -> ErrorPage | None:
+    """The web package's styled error page (`server.web.render_error_html`), if installed."""
+    if not _ERROR_PAGE:
+        try:
+            web = importlib.import_module("server.web")
+        except ModuleNotFoundError as e:
+            if e.name != "server.web":
+                raise
+            web = None
+        _ERROR_PAGE.append(getattr(web, "render_error_html", None))
+    return _ERROR_PAGE[0]
+
+
+def error_reply(status: int, message: str, accept: str | None, lang: str | None = None,
+                path: str | None = None, prefix: str = "") -> Reply:
+    """An error as text/plain, or as an HTML page when the client prefers HTML (browsers).
+
+    The HTML page is the site's own (layout, navigation, search, in `lang`) when the web package
+    is installed, else a minimal page.
+    """
     phrase = HTTPStatus(status).phrase
+    headers: list[tuple[str, str]] = []
     if negotiate(accept, ERROR_OFFERS) == "text/html":
-        body = (
-            f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
-            f"<title>{status} {escape(phrase)}</title></head>\n<body><h1>{status} {escape(phrase)}"
-            f"</h1>\n<pre>{escape(message)}</pre>\n</body>\n</html>\n"
-        ).encode()
+        lang = lang if lang in LANGS else LANGS[0]
+        page = None
+        render = site_error_page()
+        if render is not None:
+            try:
+                page = render(status, lang, path=path or "", message=message, prefix=prefix)
+            except Exception:  # the minimal page below still answers
+                log.exception("the site's error page failed")
+        if page is None:
+            page = (
+                f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+                f"<title>{status} {escape(phrase)}</title></head>\n<body><h1>{status} "
+                f"{escape(phrase)}</h1>\n<pre>{escape(message)}</pre>\n</body>\n</html>\n"
+            )
+            lang = "en"
+        body = page.encode()
         content_type = "text/html; charset=utf-8"
+        headers.append(("Content-Language", lang))
     else:
         body = (message.rstrip("\n") + "\n").encode()
         content_type = "text/plain; charset=utf-8"
@@ -278,5 +324,6 @@ def error_reply(status: int, message: str, accept: str | None) -> Reply:
         ("Content-Length", str(len(body))),
         ("Cache-Control", CACHE_ERROR),
         *CORS,
+        *headers,
     ]
     return Reply(status, headers, body)

@@ -13,6 +13,8 @@
   var tableEl = document.getElementById("result-table");
   var downloadsEl = document.getElementById("downloads");
   var formatEl = document.getElementById("format");
+  var resultsEl = document.getElementById("results");
+  var EXT = { turtle: "ttl", jsonld: "jsonld", rdfxml: "rdf", ntriples: "nt" };
   var CM = window.CM;
 
   // ---- completion -------------------------------------------------------------------------
@@ -141,16 +143,38 @@
     return e;
   }
 
+  // The short form of an IRI for the table (unit:ssm, org:Post); the full IRI stays the href.
+  function shorten(iri) {
+    var best = null;
+    Object.keys(config.short || {}).forEach(function (p) {
+      var ns = config.short[p];
+      if (iri.indexOf(ns) === 0 && iri.length > ns.length && (!best || ns.length > best[1].length)) best = [p, ns];
+    });
+    if (!best) return iri;
+    var local = iri.slice(best[1].length);
+    return /^[\w.\-]+$/.test(local) ? best[0] + ":" + local : iri;
+  }
+
+  function isGraphQuery(q) {
+    return /^(?:\s+|#[^\n]*(?:\n|$)|(?:PREFIX|BASE)\b[^\n<]*<[^>]*>)*(CONSTRUCT|DESCRIBE)\b/i.test(q);
+  }
+
   function hrefFor(iri) {
     if (iri.indexOf(config.base) === 0) return config.prefix + "/" + iri.slice(config.base.length);
     return /^https?:\/\//.test(iri) ? iri : null;
   }
 
   function setStatus(text, isError) {
+    if (resultsEl) resultsEl.hidden = false;
     statusEl.textContent = "";
     var p = el("p", null, isError ? { "class": "error" } : null);
-    if (isError) { p.appendChild(el("strong", S.error + ": ")); }
-    p.appendChild(document.createTextNode(text));
+    if (isError) {
+      p.appendChild(el("strong", S.error + ": "));
+      p.appendChild(document.createTextNode(S.engine_error + " "));
+      p.appendChild(el("code", text, { lang: "en" }));
+    } else {
+      p.appendChild(document.createTextNode(text));
+    }
     statusEl.appendChild(p);
   }
 
@@ -159,9 +183,10 @@
   function renderDownloads(q) {
     downloadsEl.textContent = "";
     var p = el("p", S.download + ": ");
-    config.formats.forEach(function (f, i) {
+    var formats = isGraphQuery(q) ? config.graph_formats : config.formats;
+    formats.forEach(function (f, i) {
       var a = el("a", f.label, { href: config.endpoint + "?query=" + encodeURIComponent(q) + "&format=" + f.key,
-        type: f.media, "data-format": f.key, download: "results." + f.key });
+        type: f.media, "data-format": f.key, download: "results." + (EXT[f.key] || f.key) });
       a.addEventListener("click", function (ev) { ev.preventDefault(); download(q, f); });
       if (i) p.appendChild(document.createTextNode(" · "));
       p.appendChild(a);
@@ -177,7 +202,7 @@
       return r.blob();
     }).then(function (blob) {
       var url = URL.createObjectURL(blob);
-      var a = el("a", null, { href: url, download: "results." + f.key });
+      var a = el("a", null, { href: url, download: "results." + (EXT[f.key] || f.key) });
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
     }).catch(function (e) { setStatus(String(e.message || e), true); });
@@ -213,7 +238,8 @@
         var td = el("td"), term = b[v];
         if (term && term.type === "uri") {
           var href = hrefFor(term.value);
-          td.appendChild(href ? el("a", term.value, { href: href }) : el("span", term.value));
+          td.appendChild(href ? el("a", shorten(term.value), { href: href, title: term.value })
+            : el("span", shorten(term.value), { title: term.value }));
         } else if (term && term.type === "bnode") {
           td.textContent = "_:" + term.value;
         } else if (term) {
@@ -228,7 +254,7 @@
     });
     table.appendChild(tbody);
     tableEl.appendChild(table);
-    setStatus(rows.length + " " + S.rows);
+    setStatus(rows.length + " " + (rows.length === 1 ? S.row : S.rows));
   }
 
   function run() {
@@ -236,7 +262,7 @@
     textarea.value = q;
     setStatus(S.running);
     renderDownloads(q);
-    var isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n|#[^\n]*\n|\s)*(CONSTRUCT|DESCRIBE)\b/i.test(q);
+    var isGraph = isGraphQuery(q);
     post(q, isGraph ? "text/turtle" : "application/sparql-results+json").then(function (r) {
       if (!r.ok) return r.text().then(function (t) { throw new Error(t.trim() || r.statusText); });
       return isGraph ? r.text() : r.json();

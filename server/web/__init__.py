@@ -10,12 +10,14 @@ Public API (used by the server core and the SPARQL endpoint):
 - `render_sparql_editor(lang, query=None, results=None, error=None)`: the SPARQL editor page;
   `results` are SPARQL 1.1 JSON results (a dict) to show as a table (for browsers without JS).
 - `select_lang(request)`: the page language of a request (cookie, then Accept-Language).
+- `render_error_html(status, lang, path="", message=None, prefix="")`: an error page (404 …)
+  in the site's layout, with navigation and a search box, for clients that want HTML.
 """
 
 from __future__ import annotations
 
 from .i18n import select_lang
-from .pages import ontology_page, resource_page, sparql_page
+from .pages import error_page, ontology_page, resource_page, sparql_page
 from .site import site_for
 from .views import create_blueprint
 
@@ -41,5 +43,12 @@ def render_sparql_editor(lang: str, query: str | None = None, results: dict | No
     return sparql_page(site, lang, query, results, error, served)
 
 
+def render_error_html(status: int, lang: str, path: str = "", message: str | None = None,
+                      prefix: str = "") -> str:
+    """The HTML error page for `status` in `lang`; `path` is what was asked for (below the
+    mount point `prefix`), `message` the technical detail shown for errors other than 404."""
+    return error_page(status, lang, path, message, prefix)
+
+
 __all__ = ["create_blueprint", "render_resource_html", "render_ontology_html",
-           "render_sparql_editor", "select_lang"]
+           "render_sparql_editor", "render_error_html", "select_lang"]

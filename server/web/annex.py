@@ -19,7 +19,8 @@ class Provision:
     number: str
     order: int
     parent: str | None
-    title: str | None = None
+    title: str | None = None  # eli:title in Spanish (or untagged)
+    title_en: str | None = None  # eli:title in English (a translation)
     text_es: str | None = None
     text_en: str | None = None
     children: list[str] = field(default_factory=list)
@@ -32,7 +33,13 @@ class Annex:
     provisions: dict[str, Provision]
     ordered: list[Provision]
     derived: dict[str, list[str]]  # provision IRI -> resources derived from it (not statements)
-    statements: dict[str, list[tuple[str, str, str]]]  # provision IRI -> (s, p, o) stated there
+
+    def title(self, iri: str, lang: str) -> str | None:
+        """The provision's heading in `lang` (else the other language), None if it has none."""
+        p = self.provisions.get(iri)
+        if p is None:
+            return None
+        return (p.title_en or p.title) if lang == "en" else (p.title or p.title_en)
 
     def position(self, iri: str | None) -> int:
         p = self.provisions.get(iri or "")
@@ -40,13 +47,14 @@ class Annex:
 
 
 QUERY = """
-SELECT ?p ?parent ?order ?number ?notation ?title ?es ?en WHERE {
+SELECT ?p ?parent ?order ?number ?notation ?title ?title_en ?es ?en WHERE {
   ?p a ssm:Provision .
   OPTIONAL { ?p eli:is_part_of ?parent }
   OPTIONAL { ?p ssm:order ?order }
   OPTIONAL { ?p eli:number ?number }
   OPTIONAL { ?p skos:notation ?notation }
   OPTIONAL { ?p eli:title ?title FILTER(lang(?title) = "es" || lang(?title) = "") }
+  OPTIONAL { ?p eli:title ?title_en FILTER(langMatches(lang(?title_en), "en")) }
   OPTIONAL { ?p ssm:verbatimText ?es }
   OPTIONAL { ?p ssm:unofficialTranslation ?en }
 }"""
@@ -55,12 +63,6 @@ DERIVED = """
 SELECT DISTINCT ?r ?p WHERE {
   ?r prov:wasDerivedFrom ?p . ?p a ssm:Provision .
   FILTER NOT EXISTS { ?r a rdf:Statement }
-}"""
-
-STATED = """
-SELECT DISTINCT ?p ?s ?pred ?o WHERE {
-  ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?pred ; rdf:object ?o ;
-      prov:wasDerivedFrom ?p .
 }"""
 
 
@@ -88,6 +90,7 @@ def _build(site: Site) -> Annex:
             order=int(order.value) if order is not None else 0,
             parent=row["parent"].value if "parent" in row else None,
             title=row["title"].value if "title" in row else None,
+            title_en=row["title_en"].value if "title_en" in row else None,
             text_es=row["es"].value if "es" in row else None,
             text_en=row["en"].value if "en" in row else None,
         )
@@ -113,10 +116,4 @@ def _build(site: Site) -> Annex:
         derived.setdefault(row["p"].value, []).append(row["r"].value)
     for values in derived.values():
         values.sort()
-    stated: dict[str, list[tuple[str, str, str]]] = {}
-    for row in site.select(STATED):
-        stated.setdefault(row["p"].value, []).append(
-            (row["s"].value, row["pred"].value, row["o"].value))
-    for values in stated.values():
-        values.sort()
-    return Annex(provs, ordered, derived, stated)
+    return Annex(provs, ordered, derived)

@@ -102,9 +102,13 @@ def _graph(site: Site):
             reports.setdefault(r["a"].value, set()).add(r["b"].value)
         parents: dict[str, str] = {}
         for r in site.select("""SELECT DISTINCT ?c ?p WHERE {
-                { ?c org:subOrganizationOf ?p } UNION { ?c org:unitOf ?p } }"""):
+                { ?c org:subOrganizationOf ?p } UNION { ?c org:unitOf ?p } } ORDER BY ?c ?p"""):
             parents.setdefault(r["c"].value, r["p"].value)
-        return children, areas, types, heads, reports, parents
+        posts: dict[str, set[str]] = {}
+        for r in site.select("""SELECT DISTINCT ?post ?u WHERE {
+                { ?post org:postIn ?u } UNION { ?u org:hasPost ?post } }"""):
+            posts.setdefault(r["u"].value, set()).add(r["post"].value)
+        return children, areas, types, heads, reports, parents, posts
     return site.memo("chart_graph", build)
 
 
@@ -137,7 +141,7 @@ def _build(site: Site, lang: str) -> Chart | None:
     root_iri = root_unit(site)
     if root_iri is None:
         return None
-    children, areas, types, heads, reports, parents = _graph(site)
+    children, areas, types, heads, reports, parents, posts = _graph(site)
     pos = positions(site)
 
     def order(iris):
@@ -163,7 +167,25 @@ def _build(site: Site, lang: str) -> Chart | None:
     if root_iri in parents and parents[root_iri] in types:
         top = _node(site, parents[root_iri], lang, _css(site, types[parents[root_iri]]), heads)
         top.depth = 0
+        top.children = [root]
+    _boss_posts(site, top or root, reports, posts, lang)
     return _layout(top, root, reports, lang)
+
+
+def _boss_posts(site: Site, node: Node, reports: dict[str, set[str]],
+                posts: dict[str, set[str]], lang: str) -> None:
+    """Name the post of a unit no post is said to head, when the head of a unit below reports to
+    one of its posts (I.D: the Secretary "responde al Secretario General", a post in the SG/OEA),
+    so that reporting line is drawn as an arrow like the others."""
+    for child in node.children:
+        _boss_posts(site, child, reports, posts, lang)
+    if node.head or node.is_area:
+        return
+    for child in node.children:
+        bosses = sorted(reports.get(child.head or "", set()) & posts.get(node.iri, set()))
+        if bosses:
+            node.head, node.head_name = bosses[0], site.label(bosses[0], lang).text
+            return
 
 
 def _measure(n: Node) -> None:

@@ -1,8 +1,11 @@
 """A diagram of the ontology's main classes, drawn as SVG on the server.
 
-Nodes: the ontology's classes and the reused classes they specialise (org:Organization …).
-Layers by sub-class depth (super-classes on top); hollow arrows for rdfs:subClassOf, labelled
-arcs for the object properties whose domain and range are both drawn.
+Two parts, both laid out so that nothing overlaps:
+
+- the class hierarchy: each tree (a reused class such as org:OrganizationalUnit and our classes
+  below it) is a column, sub-classes stacked and indented under their super-class with a hollow
+  arrow up to it; classes with no super-class in the picture share a last column;
+- the main relations, one row each: domain box, an arrow labelled with the property, range box.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from .ontology import OntologyView
 from .site import Site
 from .textwrap_svg import wrap
 
-NODE_W, NODE_GAP, LAYER_GAP, MARGIN = 150, 22, 86, 20
-# The relations drawn as arcs, by local name, most telling first (one arc per pair of classes).
+MARGIN, NODE_W, COL_GAP, INDENT, GAP_Y = 20, 210, 30, 24, 12
+FONT, LINE, PAD = 14, 18, 9
+LABEL_FONT, ARC_W, ROW_GAP = 13, 290, 14
+# The relations drawn, by local name, most telling first (one row per pair of classes).
 MAIN_PROPERTIES = ("heads", "hasFunction", "inArea", "areaOf", "administers", "maintains",
                    "actsInAbsenceOf", "servesAsSecretariatTo")
-FONT, LINE = 12, 15
 
 
 @dataclass
@@ -26,15 +30,20 @@ class DNode:
     href: str
     text: str
     external: bool
-    layer: int = 0
     x: float = 0
     y: float = 0
+    w: float = NODE_W
     h: float = 0
     lines: list[str] = field(default_factory=list)
 
     @property
     def cx(self) -> float:
-        return self.x + NODE_W / 2
+        return self.x + self.w / 2
+
+    def place(self, x: float, y: float, w: float) -> None:
+        self.x, self.y, self.w = x, y, w
+        self.lines = wrap(self.text, w - 2 * PAD, FONT)
+        self.h = 2 * PAD + LINE * len(self.lines) - 4
 
 
 @dataclass
@@ -54,29 +63,31 @@ class Diagram:
     height: float
     title: str
     desc: str
+    relations_title: str = ""
+    relations_y: float = 0
 
 
-def build_diagram(site: Site, view: OntologyView, title: str, desc: str) -> Diagram:
-    nodes: dict[str, DNode] = {}
+def _label(c, view: OntologyView) -> str:
+    return c.labels.get(view.lang) or c.labels.get("es") or c.local
+
+
+def build_diagram(site: Site, view: OntologyView, title: str, desc: str,
+                  relations_title: str = "") -> Diagram:
+    classes: dict[str, DNode] = {}
     parents: dict[str, list[str]] = {}
     for c in view.classes:
-        nodes[c.iri] = DNode(c.iri, f"#{c.local}", _label(c, view), False)
+        classes[c.iri] = DNode(c.iri, f"#{c.local}", _label(c, view), False)
         parents[c.iri] = [s.iri for s in c.supers] + [a.iri for rel, a in c.alignments
                                                        if rel == "⊑"]
     for c in view.classes:
         for rel, a in c.alignments:
-            if rel == "⊑" and a.iri not in nodes:
-                nodes[a.iri] = DNode(a.iri, a.href, a.text, True)
+            if rel == "⊑" and a.iri not in classes:
+                classes[a.iri] = DNode(a.iri, a.href, a.text, True)
                 parents.setdefault(a.iri, [])
-    # layer = longest chain of super-classes above
-    def layer(i: str, seen: frozenset = frozenset()) -> int:
-        ps = [p for p in parents.get(i, []) if p in nodes and p not in seen]
-        return 0 if not ps else 1 + max(layer(p, seen | {i}) for p in ps)
-
-    # property arcs: the main relations only (a full picture is the property list below)
+    # the main relations (their ends join the picture if they are not classes of ours)
     by_local = {p.local: p for p in view.properties if p.kind == "ObjectProperty"}
-    props = []
-    pairs: set[frozenset] = set()
+    relations: list[tuple[str, str, str]] = []
+    pairs: set[tuple[str, str]] = set()
     for local in MAIN_PROPERTIES:
         p = by_local.get(local)
         if p is None:
@@ -87,68 +98,74 @@ def build_diagram(site: Site, view: OntologyView, title: str, desc: str) -> Diag
                     continue
                 d, r = dom[0], rng[0]
                 for end in (d, r):
-                    if end.iri not in nodes:
-                        nodes[end.iri] = DNode(end.iri, end.href, end.text, True)
+                    if end.iri not in classes:
+                        classes[end.iri] = DNode(end.iri, end.href, end.text, True)
                         parents.setdefault(end.iri, [])
-                pair = frozenset((d.iri, r.iri))
-                if pair not in pairs:
-                    pairs.add(pair)
-                    props.append((d.iri, r.iri, p.labels.get(view.lang, p.local)))
-    for n in nodes.values():
-        n.layer = layer(n.iri)
-    layers: dict[int, list[DNode]] = {}
-    for n in nodes.values():
-        layers.setdefault(n.layer, []).append(n)
-    # order: top layer by connectivity, lower layers under their parents (barycentre)
-    degree = {i: 0 for i in nodes}
-    for d, r, _ in props:
-        degree[d] += 1
-        degree[r] += 1
-    width = 2 * MARGIN + max(len(r) * (NODE_W + NODE_GAP) - NODE_GAP for r in layers.values())
-    arc_room = 40 + 0.09 * width + 20
-    y = MARGIN + arc_room
-    for li in sorted(layers):
-        row = layers[li]
-        if li == 0:
-            row.sort(key=lambda n: (n.external is False, -degree[n.iri], n.text))
-        else:
-            row.sort(key=lambda n: (_bary(n, parents, nodes), n.text))
-        row_w = len(row) * (NODE_W + NODE_GAP) - NODE_GAP
-        x = (width - row_w) / 2
-        h = 0.0
-        for n in row:
-            n.lines = wrap(n.text, NODE_W - 12, FONT)
-            n.h = 12 + LINE * len(n.lines)
-            n.x, n.y = x, y
-            x += NODE_W + NODE_GAP
-            h = max(h, n.h)
-        y += h + LAYER_GAP
-    edges: list[DEdge] = []
+                if (d.iri, r.iri) not in pairs:
+                    pairs.add((d.iri, r.iri))
+                    relations.append((d.iri, r.iri, p.labels.get(view.lang, p.local)))
+
+    # the hierarchy: one column per tree, the lone classes together in the last one
+    children: dict[str, list[str]] = {}
     for child, ps in parents.items():
-        for p in ps:
-            if child in nodes and p in nodes:
-                c, q = nodes[child], nodes[p]
-                edges.append(DEdge(f"M{c.cx:.0f},{c.y:.0f} L{q.cx:.0f},{q.y + q.h:.0f}", "sub"))
-    for i, (d, r, label) in enumerate(sorted(props)):
-        a, b = nodes[d], nodes[r]
-        if a is b:
-            x0, y0 = a.x + NODE_W - 20, a.y
-            path = f"M{x0:.0f},{y0:.0f} c0,-34 36,-34 36,0"
-            edges.append(DEdge(path, "prop", label, x0 + 18, y0 - 30))
-            continue
-        lift = 24 + 0.09 * abs(a.cx - b.cx) + 10 * (i % 3)
-        y0 = min(a.y, b.y)
-        top = y0 - lift
-        path = (f"M{a.cx + 10:.0f},{a.y:.0f} C{a.cx + 10:.0f},{top:.0f} "
-                f"{b.cx - 10:.0f},{top:.0f} {b.cx - 10:.0f},{b.y:.0f}")
-        edges.append(DEdge(path, "prop", label, (a.cx + b.cx) / 2, 0.25 * y0 + 0.75 * top - 3))
-    return Diagram(list(nodes.values()), edges, width, y - LAYER_GAP + MARGIN, title, desc)
+        placed = [p for p in ps if p in classes and p != child]
+        if placed:
+            children.setdefault(placed[0], []).append(child)
+    for kids in children.values():
+        kids.sort(key=lambda i: classes[i].text.casefold())
+    roots = [i for i, ps in parents.items() if not any(p in classes and p != i for p in ps)]
 
+    def size(i: str) -> int:
+        return 1 + sum(size(c) for c in children.get(i, ()))
 
-def _label(c, view: OntologyView) -> str:
-    return c.labels.get(view.lang) or c.labels.get("es") or c.local
+    trees = sorted((r for r in roots if children.get(r)),
+                   key=lambda r: (-size(r), classes[r].text.casefold()))
+    lone = sorted((r for r in roots if not children.get(r)),
+                  key=lambda r: classes[r].text.casefold())
+    edges: list[DEdge] = []
+    bottom = MARGIN
+    x = MARGIN
 
+    def stack(i: str, depth: int, x0: float, y: float) -> float:
+        node = classes[i]
+        node.place(x0 + depth * INDENT, y, NODE_W - depth * INDENT)
+        y += node.h + GAP_Y
+        for c in children.get(i, ()):
+            child = classes[c]
+            top = y
+            y = stack(c, depth + 1, x0, y)
+            mid = top + child.h / 2
+            spine = node.x + INDENT / 2
+            edges.append(DEdge(f"M{child.x:.0f},{mid:.0f} H{spine:.0f} V{node.y + node.h:.0f}",
+                               "sub"))
+        return y
 
-def _bary(n: DNode, parents: dict[str, list[str]], nodes: dict[str, DNode]) -> float:
-    xs = [nodes[p].x for p in parents.get(n.iri, []) if p in nodes]
-    return sum(xs) / len(xs) if xs else 1e9
+    for r in trees:
+        bottom = max(bottom, stack(r, 0, x, MARGIN))
+        x += NODE_W + COL_GAP
+    if lone:
+        y = MARGIN
+        for r in lone:
+            y = stack(r, 0, x, y)
+        bottom = max(bottom, y)
+        x += NODE_W + COL_GAP
+    width = max(x - COL_GAP + MARGIN, 2 * MARGIN + 2 * NODE_W + ARC_W)
+
+    # the relations, one row each, under the hierarchy
+    nodes = list(classes.values())
+    y = bottom + 20 + (LABEL_FONT + 14 if relations_title else 0)
+    relations_y = bottom + 20
+    for d, r, label in relations:
+        a = DNode(d, classes[d].href, classes[d].text, classes[d].external)
+        b = DNode(r, classes[r].href, classes[r].text, classes[r].external)
+        a.place(MARGIN, y, NODE_W)
+        b.place(MARGIN + NODE_W + ARC_W, y, NODE_W)
+        h = max(a.h, b.h)
+        a.h = b.h = h
+        mid = y + h / 2
+        edges.append(DEdge(f"M{a.x + a.w:.0f},{mid:.0f} H{b.x - 2:.0f}", "prop", label,
+                           a.x + a.w + ARC_W / 2, mid - 6))
+        nodes += [a, b]
+        y += h + ROW_GAP + 6
+    height = y - ROW_GAP + MARGIN
+    return Diagram(nodes, edges, width, height, title, desc, relations_title, relations_y)

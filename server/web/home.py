@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chart import Chart, Node, build_chart
+from .describe import licence_name
 from .model import Link
 from .site import Site
 
@@ -19,7 +20,6 @@ class Home:
 
 
 COUNTS = (
-    ("group_unit", "org:OrganizationalUnit"),
     ("group_post", "org:Post"),
     ("group_function", "ssm:Function"),
     ("group_body", "ssm:Body"),
@@ -37,23 +37,18 @@ def build_home(site: Site, lang: str) -> Home:
         licences = sorted(r["o"].value for r in site.select(
             "SELECT ?l WHERE { ?o a owl:Ontology ; dcterms:license ?l }"))
     dumps = sorted({r["o"].value for r in ds if r["p"].value.endswith("dataDump")})
-    counts = []
+    # The SSM's own units: the SSM and every unit below it, not the General Secretariat's others.
+    ssm_units = site.select("""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+        { ?x org:transitiveSubOrganizationOf ?root } UNION { BIND(?root AS ?x) }
+        ?x a org:OrganizationalUnit . }""",
+                            root=site.id("unit", "ssm"))
+    counts = [("ssm_units", int(ssm_units[0]["n"].value) if ssm_units else 0)]
     for key, cls in COUNTS:
         rows = site.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
         counts.append((key, int(rows[0]["n"].value) if rows else 0))
     return Home(
         chart=chart, tree=roots,
-        licence=Link(licences[0], licences[0], _licence_name(licences[0])) if licences else None,
+        licence=Link(licences[0], licences[0], licence_name(licences[0])) if licences else None,
         dumps=[Link(d, site.href(d), d.rsplit("/", 1)[-1]) for d in dumps],
         counts=counts,
     )
-
-
-def _licence_name(iri: str) -> str:
-    if "creativecommons.org/licenses/by/4.0" in iri:
-        return "CC BY 4.0"
-    if "creativecommons.org/publicdomain/zero" in iri:
-        return "CC0 1.0"
-    return iri
-
-

@@ -57,8 +57,10 @@ class FunctionRow:
 
 @dataclass
 class Target:
-    link: Link
+    link: Link  # the resource at the other end of the relation
     sources: list[Link] = field(default_factory=list)  # provisions stating it (href to annex)
+    note: Text | None = None  # the statement's skos:note, in the page's language if it has one
+    statement: Link | None = None  # the rdf:Statement's own page
 
 
 @dataclass
@@ -66,3 +68,19 @@ class RelationGroup:
     predicate: Link
     targets: list[Target]
     incoming: bool = False
+    phrase: str = ""  # what the row says: "coordina con", "tiene como secretaría a"
+    sentence: bool = False  # incoming without an inverse: "X {phrase}" (phrase ends the sentence)
+
+
+def page_lang_first(texts: list[Text], lang: str) -> list[Text]:
+    """`texts` with those in `lang` first, then untagged, then the other language(s)."""
+    def rank(t: Text) -> int:
+        tag = (t.lang or "").split("-")[0].lower()
+        return 0 if tag == lang else (1 if not tag else 2)
+    return sorted(texts, key=rank)
+
+
+def in_lang(texts: list[Text], lang: str) -> list[Text]:
+    """Only the texts in `lang` (or untagged); all of them when none is."""
+    mine = [t for t in texts if not t.lang or t.lang.split("-")[0].lower() == lang]
+    return mine or list(texts)

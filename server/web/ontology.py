@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .i18n import TERM_LABELS
-from .model import Link, Text, link
+from .describe import metadata_rows
+from .model import Link, Text, link, page_lang_first
 from .site import OWL, RDF, RDFS, SKOS, Site, pick
 
 CHARACTERISTICS = ("TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
@@ -99,8 +99,9 @@ def build_ontology(site: Site, lang: str) -> OntologyView:
                       + p.get(RDFS + "comment", [])], key)
             if d and (d[1] or "").startswith(key):
                 view.definitions[key] = d[0]
-        view.notes = sorted((Text(o.value, o.language) for o in p.get(SKOS + "editorialNote", [])
-                             if isinstance(o, ox.Literal)), key=lambda x: x.lang or "")
+        view.notes = page_lang_first(sorted(
+            (Text(o.value, o.language) for o in p.get(SKOS + "editorialNote", [])
+             if isinstance(o, ox.Literal)), key=lambda x: x.lang or ""), lang)
         for s in sorted(supers.get(t, ())):
             if s.startswith(site.ssm):
                 view.supers.append(link(site, s, lang))
@@ -156,33 +157,5 @@ def _class_refs(site: Site, objs, unions: dict[str, list[str]], lang: str) -> li
     return sorted(refs, key=lambda ls: [lk.text for lk in ls])
 
 
-META_ORDER = ("title", "description", "versionInfo", "versionIRI", "created", "modified",
-              "issued", "license", "creator", "publisher", "contributor", "source",
-              "bibliographicCitation", "preferredNamespacePrefix", "preferredNamespaceUri")
-
-
 def _metadata(site: Site, ont: str, lang: str) -> list[tuple[Link, list[Link | Text]]]:
-    rows = site.select("SELECT ?p ?o WHERE { ?this ?p ?o }", this=ont)
-    by_pred: dict[str, list] = {}
-    for r in rows:
-        if r["p"].value == RDF + "type":
-            continue
-        by_pred.setdefault(r["p"].value, []).append(r["o"])
-
-    def rank(p: str) -> tuple[int, str]:
-        local = p.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        return (META_ORDER.index(local) if local in META_ORDER else len(META_ORDER), local)
-
-    result = []
-    for p in sorted(by_pred, key=rank):
-        values: list[Link | Text] = []
-        for o in sorted(by_pred[p], key=str):
-            if isinstance(o, ox.NamedNode):
-                known = site.names(o.value) or o.value in TERM_LABELS
-                values.append(link(site, o.value, lang) if known
-                              else Link(o.value, o.value, o.value))
-            elif isinstance(o, ox.Literal):
-                values.append(Text(o.value, o.language))
-        if values:
-            result.append((link(site, p, lang), values))
-    return result
+    return metadata_rows(site, ont, lang, skip={RDFS + "label"})

@@ -21,6 +21,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+# First letter up, the rest untouched ("IRI de versión" stays, "deriva de" → "Deriva de").
+_env.filters["ucfirst"] = lambda text: (text[:1].upper() + text[1:]) if text else text
 
 
 def render(template: str, lang: str, prefix: str = "", here: str = "/", **ctx: Any) -> str:

@@ -11,18 +11,34 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .annex import annex
+from .i18n import TERM_LABELS
 from .jsonld import resource_jsonld
-from .model import FunctionRow, Link, PostRow, RelationGroup, Target, Text, link
-from .relations import (
-    drop_entailed_supers,
-    is_structural,
-    property_facts,
-    sources_for,
-    statement_sources,
+from .model import (
+    FunctionRow,
+    Link,
+    PostRow,
+    RelationGroup,
+    Target,
+    Text,
+    in_lang,
+    link,
+    page_lang_first,
 )
-from .site import DCT, ELI, ORG, OWL, PROV, RDF, RDFS, SKOS, Label, Site, pick
+from .relations import (
+    Statement,
+    all_statements,
+    property_facts,
+    statements_about,
+    this_phrase,
+)
+from .site import DCT, ELI, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, Label, Site, pick
 
 IGNORED_TYPES = {OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"}
+# Classes a type badge may show when the resource has none of ours: ORG's and a few others,
+# most specific first (the reused vocabularies' hierarchies are not in the store).
+SHOWN_TYPES = (ORG + "FormalOrganization", ORG + "OrganizationalUnit", ORG + "Post",
+               ORG + "Organization", SKOS + "Concept", SKOS + "ConceptScheme",
+               RDF + "Statement", VOID + "Dataset")
 FORMATS = (("Turtle", "text/turtle", "ttl"), ("JSON-LD", "application/ld+json", "jsonld"),
            ("RDF/XML", "application/rdf+xml", "rdf"), ("N-Triples", "application/n-triples", "nt"))
 
@@ -33,6 +49,7 @@ class ResourceView:
     kind: str | None
     label: Label
     lang: str
+    heading: str = ""  # the h1 and <title>: the name, or "III.G — Sección …" for a provision
     other_label: Label | None = None
     acronyms: list[str] = field(default_factory=list)
     notation: str | None = None
@@ -63,8 +80,12 @@ class ResourceView:
     part_of: list[Link] = field(default_factory=list)
     parts: list[Link] = field(default_factory=list)
     derived: list[Link] = field(default_factory=list)
-    stated: list[tuple[Link, Link, Link]] = field(default_factory=list)
+    stated: list[tuple[Link, Link, Link, Link]] = field(default_factory=list)  # (s, p, o, page)
+    statement: StatementView | None = None
     scheme: list[Link] = field(default_factory=list)
+    top_concept_of: list[Link] = field(default_factory=list)
+    top_concepts: list[Link] = field(default_factory=list)
+    members: list[Link] = field(default_factory=list)
     broader: list[Link] = field(default_factory=list)
     narrower: list[Link] = field(default_factory=list)
     addressed_by: list[Link] = field(default_factory=list)
@@ -72,6 +93,28 @@ class ResourceView:
     other: list[tuple[Link, list[Text]]] = field(default_factory=list)
     formats: list[tuple[str, str, str]] = field(default_factory=list)
     jsonld: str = ""
+
+
+@dataclass
+class ProvisionText:
+    """A provision quoted in full: where it is, its heading, its text and translation."""
+
+    link: Link  # to the provision's page, labelled by its notation
+    annex_href: str
+    title: str | None
+    text_es: str | None
+    text_en: str | None
+
+
+@dataclass
+class StatementView:
+    """An rdf:Statement's page: the relation, the provisions stating it, the note."""
+
+    subject: Link
+    predicate: Link
+    object: Link
+    provisions: list[ProvisionText] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
 class Triples:
@@ -142,14 +185,22 @@ def ssm(site: Site, local: str) -> str:
 
 
 def most_specific_types(site: Site, iri: str) -> list[str]:
+    """The classes a page names in its type badges: our most specific ones, else ORG's (etc.).
+
+    Classes from vocabularies the site has no name for (foaf:Agent …) are never shown.
+    """
     rows = site.select("""
         SELECT DISTINCT ?t WHERE { ?this a ?t . FILTER(isIRI(?t))
           FILTER NOT EXISTS { ?this a ?t2 . ?t2 rdfs:subClassOf+ ?t . FILTER(?t2 != ?t) } }""",
                        this=iri)
     found = sorted(r["t"].value for r in rows if r["t"].value not in IGNORED_TYPES)
-    # The reused vocabularies' class hierarchy is not in the store: prefer our own classes.
     ours = [t for t in found if t.startswith(site.ssm)]
-    return ours or found
+    if ours:
+        return ours
+    for t in SHOWN_TYPES:
+        if t in found:
+            return [t]
+    return [t for t in found if site.names(t) or t in TERM_LABELS][:1]
 
 
 UP_PREDICATES = (ORG + "subOrganizationOf", ORG + "unitOf", ELI + "is_part_of", DCT + "isPartOf",
@@ -193,20 +244,26 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     tr = Triples(site, iri)
     if not tr.exists:
         return None
-    facts = property_facts(site)
     lab = site.label(iri, lang)
     other = site.label(iri, "en" if lang == "es" else "es")
     v = ResourceView(iri=iri, kind=site.kind(iri), label=lab, lang=lang)
     if other.text != lab.text and other.lang and other.lang != lab.lang:
         v.other_label = other
+    v.acronyms = [lab.acronym] if lab.acronym and lab.acronym != lab.text else []
     names = site.names(iri)
-    v.acronyms = sorted({t for t, _ in names.get("alt", [])})
     notation = names.get("notation")
     v.notation = notation[0][0] if notation else None
     v.types = [link(site, t, lang) for t in most_specific_types(site, iri)]
     v.breadcrumb = breadcrumb(site, iri, lang)
-    v.definitions = tr.literals(SKOS + "definition") or tr.literals(RDFS + "comment")
-    v.notes = tr.literals(SKOS + "editorialNote")
+    v.heading = lab.text
+    v.formats = [(name, media, site.doc_path(iri, ext) or "") for name, media, ext in FORMATS
+                 if site.doc_path(iri, ext)]
+    v.jsonld = resource_jsonld(site, iri, tr.out)
+    if v.kind == "statement" and _statement(site, iri, v, lang):
+        return v
+    v.definitions = page_lang_first(
+        tr.literals(SKOS + "definition") or tr.literals(RDFS + "comment"), lang)
+    v.notes = page_lang_first(tr.literals(SKOS + "editorialNote"), lang)
     es = pick([(t.value, t.lang) for t in tr.literals(ssm(site, "verbatimText"))], "es")
     en = pick([(t.value, t.lang) for t in tr.literals(ssm(site, "unofficialTranslation"))], "en")
     v.text_es, v.text_en = (es[0] if es else None), (en[0] if en else None)
@@ -216,16 +273,44 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     _function(site, tr, v, lang)
     _provision(site, iri, tr, v, lang)
     _concept(site, tr, v, lang)
-    v.relations = _relations(site, iri, tr, facts, lang)
+    v.relations = relation_groups(site, iri, v.kind, lang)
     v.purposes = links(site, tr.iris(ORG + "purpose"), lang)
     v.provisions = provision_links(site, tr.iris(PROV + "wasDerivedFrom"), lang)
     if v.annex_href is None and v.provisions and (v.text_es or v.text_en):
         v.annex_href = v.provisions[0].href  # a function's text: its paragraph in /annex
     v.other = _other_literals(site, tr, lang)
-    v.formats = [(name, media, site.doc_path(iri, ext) or "") for name, media, ext in FORMATS
-                 if site.doc_path(iri, ext)]
-    v.jsonld = resource_jsonld(site, iri, tr.out)
     return v
+
+
+def statement_title(site: Site, st: Statement, lang: str) -> str:
+    """"Sección Antilavado de Activos — coordina con — Secretaría de Asuntos Jurídicos"."""
+    return " — ".join(site.label(i, lang).text for i in (st.subject, st.predicate, st.object))
+
+
+def statement_link(site: Site, st: Statement, lang: str) -> Link:
+    return Link(st.iri, site.href(st.iri), statement_title(site, st, lang))
+
+
+def _statement(site: Site, iri: str, v: ResourceView, lang: str) -> bool:
+    st = all_statements(site).get(iri)
+    if st is None:
+        return False
+    v.heading = statement_title(site, st, lang)
+    v.label = Label(v.heading, lang)
+    v.other_label = None
+    ax = annex(site)
+    quoted = []
+    for p in sorted(st.provisions, key=ax.position):
+        prov = ax.provisions.get(p)
+        notation = prov.notation if prov else site.slug(p)
+        quoted.append(ProvisionText(
+            Link(p, site.href(p), notation), site.annex_href(p), ax.title(p, lang),
+            prov.text_es if prov else None, prov.text_en if prov else None))
+    v.statement = StatementView(
+        subject=link(site, st.subject, lang), predicate=link(site, st.predicate, lang),
+        object=link(site, st.object, lang), provisions=quoted,
+        notes=page_lang_first([Text(t, tag) for t, tag in st.notes], lang))
+    return True
 
 
 def _organization(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
@@ -310,50 +395,78 @@ def _provision(site: Site, iri: str, tr: Triples, v: ResourceView, lang: str) ->
     if prov is None:
         return
     v.annex_href = site.annex_href(iri)
+    title = ax.title(iri, lang)
+    if title:
+        v.heading = f"{prov.notation} — {title}"
+    v.other_label = None  # "Annex E, III.G" says nothing the page does not
     v.part_of = links(site, [prov.parent] if prov.parent else [], lang)
-    v.parts = [link(site, c, lang, ax.provisions[c].notation) for c in prov.children]
+    v.parts = [Link(c, site.href(c), ax.provisions[c].notation) for c in prov.children]
     v.derived = links(site, ax.derived.get(iri, []), lang)
-    v.stated = [(link(site, s, lang), link(site, p, lang), link(site, o, lang))
-                for s, p, o in ax.statements.get(iri, [])]
+    stated = [st for st in all_statements(site).values() if iri in st.provisions]
+    stated.sort(key=lambda st: statement_title(site, st, lang).casefold())
+    v.stated = [(link(site, st.subject, lang), link(site, st.predicate, lang),
+                 link(site, st.object, lang), statement_link(site, st, lang)) for st in stated]
 
 
 def _concept(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
-    v.scheme = links(site, tr.iris(SKOS + "inScheme", SKOS + "topConceptOf"), lang)
+    v.scheme = links(site, tr.iris(SKOS + "inScheme"), lang)
+    v.top_concept_of = links(site, tr.iris(SKOS + "topConceptOf",
+                                           inverse=(SKOS + "hasTopConcept",)), lang)
     v.broader = links(site, tr.iris(SKOS + "broader", inverse=(SKOS + "narrower",)), lang)
-    v.narrower = links(site, tr.iris(SKOS + "narrower", SKOS + "hasTopConcept",
-                                     inverse=(SKOS + "broader", SKOS + "topConceptOf",
-                                              SKOS + "inScheme")), lang)
+    v.narrower = links(site, tr.iris(SKOS + "narrower", inverse=(SKOS + "broader",)), lang)
+    top = tr.iris(SKOS + "hasTopConcept", inverse=(SKOS + "topConceptOf",))
+    v.top_concepts = links(site, top, lang)
+    v.members = links(site, [c for c in tr.iris(inverse=(SKOS + "inScheme",)) if c not in top],
+                      lang)
     v.addressed_by = links(site, tr.iris(inverse=(ORG + "purpose",)), lang)
     v.functions_on = links(site, tr.iris(inverse=(DCT + "subject",)), lang)
 
 
-def _relations(site: Site, iri: str, tr: Triples, facts, lang: str) -> list[RelationGroup]:
-    out = {p: {o.value for o in objs if isinstance(o, ox.NamedNode)}
-           for p, objs in tr.out.items() if not is_structural(site, p)}
-    out = drop_entailed_supers(facts, {p: o for p, o in out.items() if o})
-    inc = {p: set(subjects) for p, subjects in tr.inc.items()
-           if not is_structural(site, p) and not facts.has_inverse(p)
-           and p not in facts.symmetric and not p.startswith(RDF)}
-    inc = drop_entailed_supers(facts, inc)
-    stated = statement_sources(site, iri)
-    groups: list[RelationGroup] = []
-    for p, objs in out.items():
-        targets = [Target(lk, provision_links(site, sources_for(facts, stated, iri, p, lk.iri),
-                                              lang)) for lk in links(site, objs, lang)]
-        groups.append(RelationGroup(link(site, p, lang), targets))
-    for p, subs in inc.items():
-        targets = [Target(lk, provision_links(site, sources_for(facts, stated, lk.iri, p, iri),
-                                              lang)) for lk in links(site, subs, lang)]
-        groups.append(RelationGroup(link(site, p, lang), targets, incoming=True))
-    groups.sort(key=lambda g: (g.incoming, g.predicate.text.casefold()))
-    return groups
+def relation_groups(site: Site, iri: str, kind: str | None, lang: str) -> list[RelationGroup]:
+    """The relations the annex states about `iri` (its rdf:Statements), grouped by wording.
+
+    Outgoing ones under the property's name; incoming ones under the inverse property's name
+    when the ontology has one, else as a sentence with the subject first ("X coordina con esta
+    unidad"). Each relation once, with its provisions, its note and a link to its page.
+    """
+    facts = property_facts(site)
+    this = this_phrase(kind, lang)
+    groups: dict[tuple[int, str], RelationGroup] = {}
+    for st in statements_about(site, iri):
+        outgoing = st.subject == iri
+        other = st.object if outgoing else st.subject
+        sentence = False
+        if outgoing or st.predicate in facts.symmetric:
+            pred = link(site, st.predicate, lang)
+            phrase = pred.text
+        elif facts.inverse.get(st.predicate):
+            pred = link(site, sorted(facts.inverse[st.predicate])[0], lang)
+            phrase = pred.text
+        else:
+            pred = link(site, st.predicate, lang)
+            phrase, sentence = f"{pred.text} {this}", True
+        notes = [Text(t, tag) for t, tag in st.notes]
+        target = Target(link(site, other, lang), provision_links(site, st.provisions, lang),
+                        (in_lang(notes, lang) or [None])[0], statement_link(site, st, lang))
+        key = (1 if sentence else 0, phrase)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = RelationGroup(pred, [], incoming=not outgoing, phrase=phrase,
+                                                sentence=sentence)
+        group.targets.append(target)
+    pos = positions(site)
+    for g in groups.values():
+        g.targets.sort(key=lambda tg: (pos.get(tg.link.iri, 10**6), tg.link.text.casefold()))
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0], k[1].casefold()))]
 
 
 SHOWN_LITERALS = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "notation", SKOS + "definition",
-                  SKOS + "editorialNote", RDFS + "label", RDFS + "comment", ELI + "number"}
+                  SKOS + "editorialNote", RDFS + "label", RDFS + "comment", ELI + "number",
+                  ELI + "title"}
 
 
 def _other_literals(site: Site, tr: Triples, lang: str) -> list[tuple[Link, list[Text]]]:
+    """Literals no section shows; language-tagged ones in the page's language only."""
     found = []
     for p, objs in sorted(tr.out.items()):
         if p in SHOWN_LITERALS or p in (ssm(site, "verbatimText"),
@@ -361,5 +474,6 @@ def _other_literals(site: Site, tr: Triples, lang: str) -> list[tuple[Link, list
             continue
         lits = [Text(o.value, o.language) for o in objs if isinstance(o, ox.Literal)]
         if lits:
-            found.append((link(site, p, lang), sorted(lits, key=lambda t: (t.lang or "", t.value))))
+            lits = in_lang(sorted(lits, key=lambda t: (t.lang or "", t.value)), lang)
+            found.append((link(site, p, lang), lits))
     return found

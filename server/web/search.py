@@ -16,13 +16,13 @@ from .site import Site, fold
 
 MAX_QUERY = 200
 MAX_PER_GROUP = 60
-GROUPS = ("unit", "post", "body", "function", "other")
+GROUPS = ("unit", "post", "body", "function", "concept", "other")
 
 TYPES = """
 SELECT DISTINCT ?r ?group WHERE {
   VALUES (?cls ?group) { (org:OrganizationalUnit "unit") (org:Post "post") (ssm:Body "body")
     (org:FormalOrganization "body") (ssm:Function "function") (ssm:AreaOfWork "other")
-    (ssm:Observatory "other") (ssm:Instrument "other") (skos:Concept "other") }
+    (ssm:Observatory "other") (ssm:Instrument "other") (skos:Concept "concept") }
   ?t rdfs:subClassOf* ?cls . ?r a ?t . FILTER(isIRI(?r))
 }"""
 
@@ -83,12 +83,21 @@ def build_index(site: Site) -> Index:
 
 
 def _snippet(original: str, folded: str, word: str) -> tuple[str, str, str] | None:
+    """(before, match, after) around `word`, cut at word boundaries (about 60 and 80 chars)."""
     # NFKD folding keeps the length of Spanish text (one base char per accented char).
     i = folded.find(word)
     if i < 0 or len(folded) != len(original):
         return None
     start, end = max(0, i - 60), min(len(original), i + len(word) + 80)
-    return original[start:i], original[i:i + len(word)], original[i + len(word):end]
+    if start > 0:
+        space = original.find(" ", start, i)
+        start = space + 1 if space >= 0 else start
+    if end < len(original):
+        space = original.rfind(" ", i + len(word), end)
+        end = space if space >= 0 else end
+    before, after = original[start:i], original[i + len(word):end]
+    return (("…" if start > 0 else "") + before, original[i:i + len(word)],
+            after.rstrip(" ,;:") + ("…" if end < len(original) else ""))
 
 
 def _score(entry: Entry, q: str, words: list[str]) -> tuple[int, int | None]:

@@ -28,6 +28,7 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 ELI = "http://data.europa.eu/eli/ontology#"
 VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
 VANN = "http://purl.org/vocab/vann/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -72,7 +73,7 @@ class Site:
     def prefixes(self) -> dict[str, str]:
         return {"ssm": self.ssm, "org": ORG, "skos": SKOS, "prov": PROV, "dcterms": DCT,
                 "eli": ELI, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "vann": VANN,
-                "void": VOID}
+                "void": VOID, "dcat": DCAT}
 
     # ---- IRIs and links ---------------------------------------------------------------------
     def is_ours(self, iri: str) -> bool:

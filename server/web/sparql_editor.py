@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from scripts.paths import QUERIES_DIR
 
-from .site import Site
+from .site import KINDS, Site
 
 MAX_ROWS = 2000
 DEFAULT_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
@@ -28,7 +28,22 @@ ORDER BY ?name"""
 RESULT_FORMATS = (("json", "SPARQL JSON", "application/sparql-results+json"),
                   ("xml", "SPARQL XML", "application/sparql-results+xml"),
                   ("csv", "CSV", "text/csv"), ("tsv", "TSV", "text/tab-separated-values"))
+# CONSTRUCT and DESCRIBE answer with a graph: these are the endpoint's `format=` names for one.
+GRAPH_FORMATS = (("turtle", "Turtle", "text/turtle"), ("jsonld", "JSON-LD", "application/ld+json"),
+                 ("rdfxml", "RDF/XML", "application/rdf+xml"),
+                 ("ntriples", "N-Triples", "application/n-triples"))
 _HEADER = re.compile(r"^#\s*(?P<key>[^:]+?)\s*:\s*(?P<value>.*?)\s*$")
+_GRAPH_QUERY = re.compile(
+    r"^(?:\s+|#[^\n]*(?:\n|$)|(?:PREFIX|BASE)\b[^\n<]*<[^>]*>)*(CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def is_graph_query(query: str | None) -> bool:
+    """Whether `query` is a CONSTRUCT or DESCRIBE (its results are a graph, not a table)."""
+    return bool(query and _GRAPH_QUERY.match(query))
+
+
+def formats_for(query: str | None) -> tuple[tuple[str, str, str], ...]:
+    return GRAPH_FORMATS if is_graph_query(query) else RESULT_FORMATS
 
 
 @dataclass
@@ -47,6 +62,7 @@ class Cell:
     lang: str | None = None
     datatype: str | None = None
     kind: str = "literal"  # uri | literal | bnode | empty
+    iri: str | None = None  # a uri cell's full IRI (its text is the short form)
 
 
 @dataclass
@@ -59,7 +75,11 @@ class ResultTable:
 
 
 def load_examples(lang: str, prefix: str = "", directory: Path = QUERIES_DIR) -> list[Example]:
-    """Every readable queries/*.rq, sorted by file name; unreadable files are skipped."""
+    """Every readable queries/*.rq, sorted by file name; unreadable files are skipped.
+
+    The query text starts with its title in `lang` as a comment; the file's other header
+    comments (written in English) are kept on English pages only.
+    """
     examples = []
     for path in sorted(directory.glob("*.rq")):
         try:
@@ -68,20 +88,50 @@ def load_examples(lang: str, prefix: str = "", directory: Path = QUERIES_DIR) ->
             continue
         header: dict[str, str] = {}
         first_comment = None
-        for line in text.splitlines():
+        lines = text.splitlines()
+        body_start = len(lines)
+        comments: list[str] = []
+        for n, line in enumerate(lines):
             if not line.startswith("#"):
                 if line.strip():
+                    body_start = n
                     break
                 continue
             first_comment = first_comment or line.lstrip("#").strip()
             m = _HEADER.match(line)
-            if m:
+            if m and (m["key"].lower().startswith("title") or m["key"].lower() == "question"):
                 header.setdefault(m["key"].lower(), m["value"])
+            else:
+                comments.append(line)
         title = (header.get(f"title ({lang})") or header.get("title (es)") or header.get("title")
                  or first_comment or path.stem)
-        examples.append(Example(path.stem, title, header.get("question"), text,
-                                f"{prefix}/sparql?" + urlencode({"query": text})))
+        head = [f"# {title}"] + (comments if lang == "en" else [])
+        query = "\n".join(head + lines[body_start:]).rstrip("\n") + "\n"
+        question = header.get("question") if lang == "en" else None
+        examples.append(Example(path.stem, title, question, query,
+                                f"{prefix}/sparql?" + urlencode({"query": query})))
     return examples
+
+
+def short_prefixes(site: Site | None) -> dict[str, str]:
+    """Prefixes that shorten result IRIs: the vocabularies', then `unit:`, `post:` … for ours."""
+    found = completion_prefixes(site)
+    if site is not None:
+        for kind in KINDS:
+            found.setdefault(kind, f"{site.base}id/{kind}/")
+    return found
+
+
+def shorten(iri: str, prefixes: dict[str, str]) -> str:
+    """`unit:ssm` for an IRI under a known namespace (the longest that fits), else the IRI."""
+    best = None
+    for name, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
+            best = (name, ns)
+    if best is None:
+        return iri
+    local = iri[len(best[1]):]
+    return f"{best[0]}:{local}" if re.fullmatch(r"[\w.\-]+", local) else iri
 
 
 def result_table(site: Site | None, results: dict) -> ResultTable:
@@ -92,6 +142,7 @@ def result_table(site: Site | None, results: dict) -> ResultTable:
     bindings = results.get("results", {}).get("bindings", [])
     table = ResultTable(variables=variables, total=len(bindings),
                         truncated=len(bindings) > MAX_ROWS)
+    prefixes = short_prefixes(site)
     for b in bindings[:MAX_ROWS]:
         row = []
         for var in variables:
@@ -103,7 +154,7 @@ def result_table(site: Site | None, results: dict) -> ResultTable:
                 href = site.href(value) if site else value
                 if not href.startswith(("/", "http://", "https://")):
                     href = None  # never link javascript: or other schemes
-                row.append(Cell(value, href=href, kind="uri"))
+                row.append(Cell(shorten(value, prefixes), href=href, kind="uri", iri=value))
             elif term.get("type") == "bnode":
                 row.append(Cell("_:" + term.get("value", ""), kind="bnode"))
             else:
@@ -125,12 +176,14 @@ def completion_prefixes(site: Site | None) -> dict[str, str]:
 
 
 def download_links(prefix: str, query: str | None) -> list[tuple[str, str, str, str]]:
-    """(key, label, media type, href) for every result format of `query`."""
+    """(key, label, media type, href) for every format `query`'s results come in (a graph's
+    formats for CONSTRUCT and DESCRIBE, a table's for SELECT and ASK)."""
     if not query:
         return []
     return [(key, label, media, f"{prefix}/sparql?" + urlencode({"query": query, "format": key}))
-            for key, label, media in RESULT_FORMATS]
+            for key, label, media in formats_for(query)]
 
 
 __all__ = ["Example", "ResultTable", "load_examples", "result_table", "download_links",
-           "completion_prefixes", "DEFAULT_QUERY", "RESULT_FORMATS"]
+           "completion_prefixes", "DEFAULT_QUERY", "RESULT_FORMATS", "GRAPH_FORMATS",
+           "is_graph_query", "short_prefixes"]

@@ -50,7 +50,7 @@ def create_blueprint(dataset, config=None) -> Blueprint:
     @bp.get("/chart.svg")
     def chart() -> Response:
         lang = select_lang(request)
-        svg = chart_svg(site(), lang, standalone=True)
+        svg = chart_svg(site(), lang, standalone=True, link_root=request.host_url)
         if svg is None:
             abort(404)
         response = Response(svg, mimetype="image/svg+xml")

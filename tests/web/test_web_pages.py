@@ -59,7 +59,7 @@ def test_unit_page(web_url: str) -> None:
     # sub-units, posts and whom they report to
     assert 'href="/id/unit/seccion-antilavado-de-activos"' in html
     assert 'href="/id/post/secretario-ejecutivo-cicad"' in html
-    assert "responde a" in html and 'href="/id/post/secretario-ssm"' in html
+    assert "Responde a" in html and 'href="/id/post/secretario-ssm"' in html
     # functions numbered as in the annex, verbatim Spanish and unofficial English
     assert 'href="/id/function/III-B-6">III.B.6</a>' in html
     mem = "Administra el Mecanismo de Evaluación Multilateral."
@@ -90,7 +90,7 @@ def test_section_page_threats_and_provisions(web_url: str) -> None:
 
 def test_post_function_provision_concept_pages(web_url: str) -> None:
     post = page(web_url + "id/post/secretario-ejecutivo-adjunto-cicad")
-    assert "sustituye en ausencia a" in post
+    assert "Sustituye en ausencia a" in post
     assert 'href="/id/post/secretario-ejecutivo-cicad"' in post
     function = page(web_url + "id/function/III-G-1")
     assert "Función de" in function and 'href="/id/unit/seccion-antilavado-de-activos"' in function
