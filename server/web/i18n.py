@@ -335,7 +335,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The query is not valid or could not be run. The SPARQL engine says:",
     },
     "chart_scroll_hint": {
-        "es": "Desliza para ver más del organigrama →",
+        "es": "Deslice para ver más del organigrama →",
         "en": "Swipe to see more of the chart →",
     },
     "graph_formats": {"es": "Grafo (CONSTRUCT, DESCRIBE)", "en": "Graph (CONSTRUCT, DESCRIBE)"},

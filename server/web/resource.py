@@ -176,6 +176,8 @@ def provision_links(site: Site, iris, lang: str) -> list[Link]:
     for i in sorted(set(iris), key=ax.position):
         prov = ax.provisions.get(i)
         notation = prov.notation if prov else site.slug(i)
+        if prov is not None and prov.parent is None:  # the annex itself: "Anexo E" / "Annex E"
+            notation = site.label(i, lang).text
         found.append(Link(i, site.annex_href(i), notation, None, None, None))
     return found
 
