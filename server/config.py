@@ -22,9 +22,9 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-# A web worker's SPARQL pool holds up to 2 running + 2 waiting requests (server.sparql's
-# SparqlSettings defaults); two more threads keep pages answering while all four are held.
-SPARQL_HELD_THREADS = 4
+# A web worker may hold up to 3 running + 2 waiting SPARQL requests (server.sparql's
+# SparqlSettings defaults); two more threads keep pages answering while all five are held.
+SPARQL_HELD_THREADS = 5
 
 
 def default_threads() -> int:

@@ -133,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     if invalid:
         print(f"ssm serve: the data does not validate, not serving:\n{invalid}", file=sys.stderr)
         return 1
+    from server.sparql.settings import SparqlSettings
+    from server.sparql.slots import prepare_slots
+
+    prepare_slots(SparqlSettings.coerce(config).max_concurrent)  # shared by the forked workers
     _PRELOADED = dataset
     os.environ.update(config.to_env())
     from granian import Granian

@@ -3,7 +3,9 @@
 Each process (`server.sparql.worker`) loads the N-Quads once into its own store and then answers
 one query at a time. A query past its deadline cannot be stopped from Python, so its process is
 killed (SIGKILL) and a fresh one started in the background; the client is told why (503).
-`max_concurrent` queries run, `max_waiting` more wait; anything beyond is turned away at once (429).
+`max_concurrent` queries run at once on the whole machine (`server.sparql.slots`: every web
+worker keeps that many query processes, so a free slot always finds a free process), up to
+`max_waiting` more wait per web worker; anything beyond is turned away (429).
 The pool starts lazily in the process that uses it, so it survives a server that forks workers.
 """
 
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from .errors import SparqlError
 from .settings import SparqlSettings
+from .slots import Slots
 from .worker import HEADER
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,7 @@ class Pool:
     def _reset_process_state(self) -> None:
         """Fresh state for this process: a forked child must not touch its parent's workers."""
         self._pid = os.getpid()
+        self._slots = Slots(self.settings.max_concurrent)  # machine-wide under `ssm serve`
         self._admitted = threading.BoundedSemaphore(
             self.settings.max_concurrent + self.settings.max_waiting
         )
@@ -122,6 +126,10 @@ class Pool:
         """Evaluate `job` on a free worker: (status, body or message), or `SparqlError`."""
         self._ensure(version)
         if not self._admitted.acquire(blocking=False):
+            raise _busy()
+        slot = self._slots.acquire(self.settings.queue_wait)
+        if slot is None:
+            self._admitted.release()
             raise _busy()
         try:
             worker = self._take()
@@ -145,6 +153,7 @@ class Pool:
             self._give_back(worker)
             return reply  # type: ignore[return-value]
         finally:
+            self._slots.release(slot)
             self._admitted.release()
 
     def close(self) -> None:

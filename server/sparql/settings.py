@@ -7,17 +7,18 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class SparqlSettings:
-    """Limits and sizes of the SPARQL endpoint (per web worker process).
+    """Limits and sizes of the SPARQL endpoint.
 
     A query past `timeout` seconds has its process killed and replaced (503). `max_concurrent`
-    queries run at once (one query process each); up to `max_waiting` more wait up to
-    `queue_wait` seconds for a process, beyond that the answer is 429 with Retry-After. A result
+    queries run at once across all web workers of `ssm serve` (one query process each); up to
+    `max_waiting` more per web worker wait up to `queue_wait` seconds for a slot, beyond that
+    the answer is 429 with Retry-After. A result
     with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE) is refused with 422, never
     silently truncated.
     """
 
     timeout: float = 30.0
-    max_concurrent: int = 2  # queries evaluated at once = query processes per web worker
+    max_concurrent: int = 3  # queries evaluated at once, machine-wide = processes per web worker
     max_waiting: int = 2  # keep max_concurrent + max_waiting + 2 <= server threads (pages)
     queue_wait: float = 2.0
     max_query_length: int = 65_536  # characters
