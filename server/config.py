@@ -6,6 +6,7 @@ worker process (spawned, not forked) builds the same one with `from_env()`.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,10 +59,27 @@ class Config:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"{name} must be an absolute http(s) URL, got {value!r}")
+            if "?" in value or "#" in value:
+                raise ValueError(
+                    f"{name} must not have a query ('?') or a fragment ('#'), got {value!r}"
+                )
+            try:
+                parts.port  # noqa: B018 - raises on a port that is not a number in range
+            except ValueError:
+                raise ValueError(f"{name} has an invalid port, got {value!r}") from None
             if not value.endswith("/"):
                 object.__setattr__(self, name, value + "/")
-        if self.query_timeout <= 0:
-            raise ValueError("query timeout must be positive")
+        if not (isinstance(self.query_timeout, int | float) and math.isfinite(self.query_timeout)
+                and self.query_timeout > 0):
+            raise ValueError(
+                f"query timeout must be a positive number of seconds, got {self.query_timeout!r}"
+            )
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"port must be between 1 and 65535, got {self.port}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
 
     @property
     def rewrites(self) -> bool:

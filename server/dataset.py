@@ -39,7 +39,7 @@ VERSION_IRI = NamedNode(OWL + "versionIRI")
 ONTOLOGY_PATH = "def/ssm"
 DATASET_PATH = "id/dataset/ssm"
 # Bump when a change in this package changes what is served from the same files (busts ETags).
-SERVER_VERSION = "1"
+SERVER_VERSION = "2"
 EXTRA_PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",

@@ -44,8 +44,10 @@ class Format:
 
 TURTLE = Format("ttl", "text/turtle", ("application/x-turtle",), RdfFormat.TURTLE)
 JSONLD = Format("jsonld", "application/ld+json", ("application/json",))
-RDFXML = Format("rdf", "application/rdf+xml", (), RdfFormat.RDF_XML)
-NTRIPLES = Format("nt", "application/n-triples", (), RdfFormat.N_TRIPLES)
+# Generic types name the RDF format a client most likely means by them, as the SPARQL endpoint's
+# CONSTRUCT results do: XML is RDF/XML, plain text N-Triples (and JSON, above, JSON-LD).
+RDFXML = Format("rdf", "application/rdf+xml", ("application/xml", "text/xml"), RdfFormat.RDF_XML)
+NTRIPLES = Format("nt", "application/n-triples", ("text/plain",), RdfFormat.N_TRIPLES)
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 # In order of preference: `*/*` and no Accept get Turtle (RDF first, per the W3C recipes).
 FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, HTML)

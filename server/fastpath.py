@@ -51,7 +51,8 @@ class FastPath:
         path = environ.get("PATH_INFO") or "/"
         if self.mount:
             if not (path == self.mount or path.startswith(self.mount + "/")):
-                return self._send(error_reply(404, f"Not found: {path}", None), start_response)
+                reply = self._error(environ, 404, f"Not found: {path}", path)
+                return self._send(reply, start_response)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.mount
             path = path[len(self.mount) :] or "/"
             environ["PATH_INFO"] = path
@@ -59,7 +60,7 @@ class FastPath:
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
         if method not in ("GET", "HEAD"):
-            return self._send(self._other_method(method), start_response)
+            return self._send(self._other_method(environ, method, path), start_response)
 
         cookie = environ.get("HTTP_COOKIE")
         if cookie and "lang=" not in cookie:
@@ -92,12 +93,19 @@ class FastPath:
             return error_reply(500, "Internal server error.", req.accept, lang=lang,
                                path=req.path, prefix=self.mount)
 
-    def _other_method(self, method: str) -> Reply:
+    def _other_method(self, environ: dict, method: str, path: str) -> Reply:
         if method == "OPTIONS":
             return Reply(204, [("Allow", ALLOW), *CORS, *PREFLIGHT])
-        reply = error_reply(405, f"Method {method} not allowed; use GET or HEAD.", None)
+        reply = self._error(environ, 405, f"Method {method} not allowed; use GET or HEAD.", path)
         reply.headers.append(("Allow", ALLOW))
         return reply
+
+    def _error(self, environ: dict, status: int, message: str, path: str) -> Reply:
+        """An error negotiated like every other (text or the site's page, `Vary` set)."""
+        cookie = environ.get("HTTP_COOKIE")
+        lang = request_lang(cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
+        return error_reply(status, message, environ.get("HTTP_ACCEPT"), lang=lang, path=path,
+                           prefix=self.mount)
 
     @staticmethod
     def _send(reply: Reply, start_response: Callable) -> Iterable[bytes]:

@@ -1,10 +1,12 @@
 """The linked-data core: from a request's path and headers to a complete HTTP reply.
 
-It answers `/id/…` (303 to the negotiated document), `/doc/…` and `/def/…` (documents, by
-extension or by negotiation), `/void` and `/.well-known/void`, `/sitemap.xml`, `/robots.txt` and
-`/dumps/…`. Replies are plain values, so the WSGI pre-router (`fastpath`) can cache and replay
-them and the Flask views can wrap them. Nothing here reads files: every body comes from the
-in-memory dataset, so no request path can reach the file system.
+It answers `/id/…` and the ontology IRIs `/def/ssm`, `/def/ssm/{version}` (303 to the negotiated
+document), `/doc/…` (documents, by extension or by negotiation), `/def/ssm.{ext}` (the ontology
+document), `/graph/{name}` (303 to a document holding that named graph's content), `/void` and
+`/.well-known/void`, `/sitemap.xml`, `/robots.txt` and `/dumps/…`. Replies are plain values, so
+the WSGI pre-router (`fastpath`) can cache and replay them and the Flask views can wrap them.
+Nothing here reads files: every body comes from the in-memory dataset, so no request path can
+reach the file system.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from server.documents import (
     BY_KEY,
     FORMATS,
     HTML,
+    JSONLD,
+    NTRIPLES,
+    TURTLE,
     Document,
     Documents,
     Format,
@@ -43,8 +48,12 @@ CORS = (
     ("Access-Control-Expose-Headers", "ETag, Link, Location, Content-Location, Vary"),
 )
 ALL_OFFERS, ALL_BY_MEDIA = offers(FORMATS)
+DUMP_FORMATS = (TURTLE, JSONLD, NTRIPLES)  # the formats of /dumps/, in order of preference
+DUMP_OFFERS, DUMP_BY_MEDIA = offers((*DUMP_FORMATS, HTML))  # HTML: the dataset's page
 ERROR_OFFERS = ("text/plain", "text/html")
-PREFIXES = ("/id/", "/doc/", "/def/", "/dumps/")
+# An error's body depends on Accept (text or page) and, as a page, on the page language.
+ERROR_VARY = "Accept, Accept-Language, Cookie"
+PREFIXES = ("/id/", "/doc/", "/def/", "/dumps/", "/graph/")
 EXACT = ("/void", "/.well-known/void", "/sitemap.xml", "/robots.txt")
 
 
@@ -120,7 +129,9 @@ class LinkedData:
         if path.startswith("/doc/"):
             return self._document_at(req, "id/", path[len("/doc/") :], "/doc/")
         if path.startswith("/def/"):
-            return self._document_at(req, "def/", path[len("/def/") :], "/def/")
+            return self._definition(req, path[len("/def/") :])
+        if path.startswith("/graph/"):
+            return self._graph(req, path[len("/graph/") :])
         if path in ("/void", "/.well-known/void"):
             return self._document(req, self.dataset.dataset_iri, None)
         if path == "/sitemap.xml":
@@ -139,10 +150,20 @@ class LinkedData:
         iri = self.dataset.base + "id/" + rest
         if not self.dataset.has_document(iri):
             return self.not_found(req)
+        return self._see_document(req, iri)
+
+    def _see_document(self, req: Request, iri: str) -> Reply:
+        """303 See Other to the document about `iri` in the negotiated format."""
+        if iri in self.dataset.ontology_iris:  # a version IRI: this server has one version
+            iri = self.dataset.ontology_iri
         fmt = self._negotiate(req)
         if fmt is None:
             return self.not_acceptable(req, iri)
-        location = self.mount + document_path(self.dataset, iri) + fmt.extension
+        return self._see_other(req, self.mount + document_path(self.dataset, iri) + fmt.extension)
+
+    def _see_other(self, req: Request, location: str) -> Reply:
+        """303 See Other to `location` (the request's query string kept); `Vary: Accept`, since
+        every caller picks `location` by it (or could, for another format)."""
         if req.query:
             location += "?" + req.query
         headers = [
@@ -156,8 +177,47 @@ class LinkedData:
         headers.append(("Content-Length", str(len(body))))
         return Reply(303, headers, body)
 
+    def _definition(self, req: Request, rest: str) -> Reply:
+        """`/def/…`: the ontology IRI and its version IRIs are things, like `/id/…`: 303 to
+        `/def/ssm.{ttl,jsonld,rdf,nt,html}` by Accept; those (and `{version IRI}.{ext}`) are the
+        ontology document itself."""
+        stem, dot, ext = rest.rpartition(".")
+        if dot and ext in BY_KEY and self._has_document("def/" + stem):
+            return self._document(req, self.dataset.base + "def/" + stem, BY_KEY[ext])
+        if self._has_document("def/" + rest):
+            return self._see_document(req, self.dataset.base + "def/" + rest)
+        return self.not_found(req)
+
+    def _graph(self, req: Request, name: str) -> Reply:
+        """`/graph/{name}`, the names of our named graphs (the SPARQL service description lists
+        them): 303 to a document holding, or describing, that graph's content.
+
+        - `asserted` → `/dumps/ssm.{ttl,jsonld,nt}`, the asserted triples;
+        - `entailed` → `/dumps/ssm-entailed.{ttl,jsonld,nt}`: that dump is the asserted triples
+          *plus* the entailed ones (the graph alone holds only the entailed triples, which make
+          little sense without what they follow from);
+        - either, to a browser (HTML preferred), → the dataset's page, which describes the
+          content (VoID) and links every dump;
+        - `ontology` → `/def/ssm.{ttl,jsonld,rdf,nt,html}`, the ontology document;
+        - `metadata` → `/void`, the VoID + DCAT description (itself negotiated).
+        """
+        if name in ("asserted", "entailed"):
+            stem = "ssm" if name == "asserted" else "ssm-entailed"
+            page = self.mount + document_path(self.dataset, self.dataset.dataset_iri) + ".html"
+            urls = {f: f"{self.mount}/dumps/{stem}{f.extension}" for f in DUMP_FORMATS}
+            urls[HTML] = page
+            media = negotiate(req.accept, DUMP_OFFERS)
+            if media is None:
+                return self._unacceptable([(f.media_type, url) for f, url in urls.items()])
+            return self._see_other(req, urls[DUMP_BY_MEDIA[media]])
+        if name == "ontology":
+            return self._see_document(req, self.dataset.ontology_iri)
+        if name == "metadata":
+            return self._see_other(req, self.mount + "/void")
+        return self.not_found(req)
+
     def _document_at(self, req: Request, space: str, rest: str, prefix: str) -> Reply:
-        """`/doc/…` or `/def/…`, with or without a format extension."""
+        """`/doc/…`, with or without a format extension."""
         stem, dot, ext = rest.rpartition(".")
         if dot and ext in BY_KEY and self._has_document(space + stem):
             return self._document(req, self.dataset.base + space + stem, BY_KEY[ext])
@@ -225,9 +285,8 @@ class LinkedData:
         ds = self.dataset
 
         def render() -> bytes:
-            paths = [
-                p.lstrip("/") for p in sorted({document_path(ds, i) for i in ds.ontology_iris})
-            ]
+            # The ontology IRI (and its versions) 303 to documents: list its page.
+            paths = [document_path(ds, ds.ontology_iri).lstrip("/") + HTML.extension]
             paths += [document_path(ds, iri).lstrip("/") for iri in ds.resources()]
             return sitemap(ds.base, ["", *paths], ds.modified)
 
@@ -243,21 +302,22 @@ class LinkedData:
     # -- errors ---------------------------------------------------------------------------------
 
     def not_found(self, req: Request) -> Reply:
-        reply = error_reply(404, f"Not found: {self.mount}{req.path}", req.accept,
-                            lang=self._lang(req), path=req.path, prefix=self.mount)
-        reply.headers.append(("Vary", "Accept, Accept-Language, Cookie"))
-        return reply
+        return error_reply(404, f"Not found: {self.mount}{req.path}", req.accept,
+                           lang=self._lang(req), path=req.path, prefix=self.mount)
 
     def not_acceptable(self, req: Request, iri: str) -> Reply:
         """406, listing every representation on offer with its URL."""
         base_path = self.mount + document_path(self.dataset, iri)
-        lines = [f"{f.media_type}\t{base_path}{f.extension}" for f in FORMATS]
+        return self._unacceptable([(f.media_type, base_path + f.extension) for f in FORMATS])
+
+    @staticmethod
+    def _unacceptable(alternatives: list[tuple[str, str]]) -> Reply:
+        """406 listing `(media type, URL)` alternatives, in the body and as `Link` headers."""
+        lines = [f"{media}\t{url}" for media, url in alternatives]
         message = "Not acceptable. This resource is available as:\n" + "\n".join(lines)
-        reply = error_reply(406, message, None)
-        links = [
-            f'<{base_path}{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS
-        ]
-        reply.headers += [("Link", ", ".join(links)), ("Vary", "Accept")]
+        reply = error_reply(406, message, None, vary="Accept")
+        links = [f'<{url}>; rel="alternate"; type="{media}"' for media, url in alternatives]
+        reply.headers.append(("Link", ", ".join(links)))
         return reply
 
 
@@ -289,11 +349,13 @@ def site_error_page() -> ErrorPage | None:
 
 
 def error_reply(status: int, message: str, accept: str | None, lang: str | None = None,
-                path: str | None = None, prefix: str = "") -> Reply:
+                path: str | None = None, prefix: str = "", vary: str = ERROR_VARY) -> Reply:
     """An error as text/plain, or as an HTML page when the client prefers HTML (browsers).
 
     The HTML page is the site's own (layout, navigation, search, in `lang`) when the web package
-    is installed, else a minimal page.
+    is installed, else a minimal page. Either way the reply carries `Vary` (by default Accept and
+    what picks the page's language): errors are cacheable, and a cache must not hand the page to
+    a client that asked for text, nor the text to a browser.
     """
     phrase = HTTPStatus(status).phrase
     headers: list[tuple[str, str]] = []
@@ -323,6 +385,7 @@ def error_reply(status: int, message: str, accept: str | None, lang: str | None 
         ("Content-Type", content_type),
         ("Content-Length", str(len(body))),
         ("Cache-Control", CACHE_ERROR),
+        ("Vary", vary),
         *CORS,
         *headers,
     ]

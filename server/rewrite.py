@@ -1,7 +1,10 @@
 """IRIs under the canonical base rewritten to the served base (like Trifid's datasetBaseUrl).
 
 The store holds the served IRIs, so documents and SPARQL results need no rewriting on the way out;
-what a client sends (a query naming canonical IRIs) is rewritten on the way in.
+what a client sends (a query naming canonical IRIs) is rewritten on the way in. Literals are text
+and stay as they are (a bibliographic citation keeps the persistent IRI), except the values of the
+properties that state a namespace as a string (`vann:preferredNamespaceUri`, `void:uriSpace`):
+those name where the terms are served, so they follow the IRIs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode, Quad
 
 XSD_ANY_URI = NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+# Properties whose (string) value is a namespace IRI: rewritten like an IRI.
+NAMESPACE_PROPERTIES = frozenset(
+    {
+        NamedNode("http://purl.org/vocab/vann/preferredNamespaceUri"),
+        NamedNode("http://rdfs.org/ns/void#uriSpace"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,20 @@ class Rewriter:
             return
         term = self.term
         for q in quads:
-            yield Quad(term(q.subject), term(q.predicate), term(q.object), term(q.graph_name))
+            o = q.object
+            if q.predicate in NAMESPACE_PROPERTIES:
+                o = self.namespace_literal(o)
+            yield Quad(term(q.subject), term(q.predicate), term(o), term(q.graph_name))
+
+    def namespace_literal(self, term):
+        """A literal naming a namespace under the canonical base, moved to the served base
+        (datatype or language kept); any other term unchanged."""
+        if not (isinstance(term, Literal) and term.value.startswith(self.canonical)):
+            return term
+        value = self.iri(term.value)
+        if term.language:
+            return Literal(value, language=term.language)
+        return Literal(value, datatype=term.datatype)
 
     def to_served(self, text: str) -> str:
         """Text (a SPARQL query, say) with every occurrence of the canonical base made served.

@@ -70,8 +70,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ontology=Path(args.ontology),
         host=args.host,
         port=args.port,
-        workers=max(1, args.workers),
-        threads=max(1, args.threads),
+        workers=args.workers,
+        threads=args.threads,
         query_timeout=args.query_timeout,
     ).with_base(args.base_uri)
 

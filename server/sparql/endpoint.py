@@ -4,7 +4,9 @@ Order matters for cost and safety. A request seen before (same bytes, same data 
 answered from the cache before anything else. Otherwise the request is read (protocol), the query
 checked on its tokens (guard) and its format chosen (formats) before a worker is involved; the
 result is cached under both the request's bytes and its meaning (query, dataset, format, version),
-so a differently spelled request for the same result costs a lookup too.
+so a differently spelled request for the same result costs a lookup too. A query that calls a
+function whose value changes on every evaluation (RAND, UUID, STRUUID, NOW, BNODE: `Plan.volatile`)
+is evaluated every time, alone, and answered with `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .source import QuerySource
 
 log = logging.getLogger(__name__)
 TEXT = "text/plain; charset=utf-8"
+NO_STORE = ("Cache-Control", "no-store")
 
 
 def raw_key(environ: dict, body: bytes, version: str) -> tuple:
@@ -87,6 +90,8 @@ class Endpoint:
                 if fmt is HTML:  # rendered per request (language), not cached by its bytes
                     return self._page(req, plan, version)
                 reply = self._evaluate(req, plan, fmt, version)
+                if plan.volatile:  # never kept: neither here nor for the fast path
+                    return reply
         except SparqlError as e:
             if _wants_html(accept, req):
                 page = render_page(req.query if req else None, None, e.message)
@@ -103,13 +108,14 @@ class Endpoint:
         if reply.status != 200:
             page = render_page(req.query, None, reply.body.decode().strip())
             return _html(page, reply.status, reply.extra_headers)
-        return _html(render_page(req.query, json.loads(reply.body), None))
+        extra = (NO_STORE,) if plan.volatile else ()
+        return _html(render_page(req.query, json.loads(reply.body), None), headers=extra)
 
     def _evaluate(self, req: ProtocolRequest, plan: Plan, fmt: Format, version: str) -> Reply:
         default_graphs = self._served(req.default_graphs)
         named_graphs = self._served(req.named_graphs)
         key: Hashable = ("query", plan.text, default_graphs, named_graphs, fmt.key, version)
-        reply = self.cache.get(key)
+        reply = None if plan.volatile else self.cache.get(key)
         if reply is not None:
             return reply
         job = {
@@ -127,14 +133,16 @@ class Endpoint:
             try:
                 status, body = self.pool.run(job, version)
             except SparqlError as e:
-                return _error(e)
+                return _error(e, volatile=plan.volatile)
             if status == 200:
                 content_type = (
                     "application/sparql-results+json" if fmt is HTML else fmt.content_type
                 )
-                return Reply(200, content_type, body)
-            return _error(SparqlError(status, str(body)))
+                return Reply(200, content_type, body, (NO_STORE,) if plan.volatile else ())
+            return _error(SparqlError(status, str(body)), volatile=plan.volatile)
 
+        if plan.volatile:  # each request its own evaluation: no cache, no shared flight
+            return run()
         wait = self.settings.timeout + self.settings.queue_wait + FIRST_WORKER_WAIT
         try:
             reply = self.flights.do(key, run, wait)
@@ -166,8 +174,9 @@ class Endpoint:
         return {"nquads": self.source.nquads(), "prefixes": dict(self.source.prefixes)}
 
 
-def _error(e: SparqlError) -> Reply:
-    return Reply(e.status, TEXT, (e.message + "\n").encode(), e.headers)
+def _error(e: SparqlError, volatile: bool = False) -> Reply:
+    headers = (*e.headers, NO_STORE) if volatile else e.headers
+    return Reply(e.status, TEXT, (e.message + "\n").encode(), headers)
 
 
 def _html(page: str, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> Reply:

@@ -27,6 +27,9 @@ QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_WORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
 )
+# Functions whose value differs from one evaluation to the next (§17.4): a query calling one has
+# no answer worth keeping, so it is never cached (see `Plan.volatile`).
+VOLATILE_FUNCTIONS = frozenset({"RAND", "UUID", "STRUUID", "NOW", "BNODE"})
 _OPEN = frozenset("{([")
 _CLOSE = frozenset("})]")
 
@@ -38,19 +41,36 @@ class Plan:
     form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
     text: str
     has_dataset: bool  # FROM / FROM NAMED: the query's own dataset, not the union default
+    volatile: bool = False  # calls RAND, UUID, STRUUID, NOW or BNODE: never cached
 
 
 def inspect(query: str, canonical_base: str, served_base: str, max_depth: int) -> Plan:
     """The `Plan` for `query`, or `SparqlError` (4xx) saying what is refused and where."""
+    volatile = False
     if has_unicode_escapes(query):  # an engine may read \u0053ERVICE as SERVICE: look at that
         unescaped = unescape_codepoints(query)
-        _check(_tokens(unescaped, " (after applying \\u escapes)"), unescaped, max_depth)
+        unescaped_tokens = _tokens(unescaped, " (after applying \\u escapes)")
+        _check(unescaped_tokens, unescaped, max_depth)
+        volatile = calls_volatile_function(unescaped_tokens)
     tokens = _tokens(query, "")
     _check(tokens, query, max_depth)
     form = _form(tokens, query)
     has_dataset = any(t.kind is Kind.WORD and t.text.upper() == "FROM" for t in tokens)
+    volatile = volatile or calls_volatile_function(tokens)
     text = _rewrite(query, tokens, canonical_base, served_base)
-    return Plan(form, text, has_dataset)
+    return Plan(form, text, has_dataset, volatile)
+
+
+def calls_volatile_function(tokens: list[Token]) -> bool:
+    """Whether the tokens call RAND, UUID, STRUUID, NOW or BNODE (any case): a bare keyword
+    followed by '(' — not the word in a string, IRI, prefixed name, variable or comment."""
+    return any(
+        t.kind is Kind.WORD
+        and t.text.upper() in VOLATILE_FUNCTIONS
+        and nxt.kind is Kind.PUNCT
+        and nxt.text == "("
+        for t, nxt in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def _tokens(text: str, where: str) -> list[Token]:

@@ -42,20 +42,25 @@ def annex_files() -> tuple[Path, Path]:
     return FIXTURE_DATA, FIXTURE_ONTOLOGY
 
 
+def port_range(default: tuple[int, int]) -> tuple[int, int]:
+    """[start, stop) for test servers: `default`, or `SSM_TEST_PORTS=START-END` (inclusive)."""
+    spec = os.environ.get("SSM_TEST_PORTS", "")
+    start, dash, end = spec.partition("-")
+    if dash and start.isdigit() and end.isdigit():
+        return int(start), int(end) + 1
+    return default
+
+
 def free_port() -> int:
-    """A TCP port in 8100-8199 nobody listens on right now."""
-    for port in range(8100 + os.getpid() % 50, 8200):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    for port in range(8100, 8200):
+    """A TCP port in 8100-8199 (or `SSM_TEST_PORTS`) nobody listens on right now."""
+    start, stop = port_range((8100, 8200))
+    offset = os.getpid() % (stop - start)
+    for i in range(stop - start):
+        port = start + (offset + i) % (stop - start)
         with socket.socket() as s, contextlib.suppress(OSError):
             s.bind(("127.0.0.1", port))
             return port
-    raise RuntimeError("no free port in 8100-8199")
+    raise RuntimeError(f"no free port in {start}-{stop - 1}")
 
 
 @dataclass

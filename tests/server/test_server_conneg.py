@@ -29,6 +29,10 @@ def chosen(accept):
         ("application/json", "jsonld"),
         ("application/rdf+xml", "rdf"),
         ("application/n-triples", "nt"),
+        ("application/xml", "rdf"),  # generic types, as the SPARQL endpoint reads them
+        ("text/xml", "rdf"),
+        ("text/plain", "nt"),
+        ("text/plain;q=0.5, application/xml;q=0.4", "nt"),
         ("text/turtle;q=0.5, application/ld+json", "jsonld"),
         ("text/turtle;q=0.9, application/rdf+xml;q=0.95", "rdf"),
         ("application/ld+json;q=0.4, */*;q=0.5", "ttl"),  # */* outranks the lower JSON-LD

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests
 from rdflib import Graph, URIRef
@@ -21,7 +23,10 @@ ACCEPTS = [
     ("application/ld+json", "jsonld"),
     ("application/json", "jsonld"),
     ("application/rdf+xml", "rdf"),
+    ("application/xml", "rdf"),
+    ("text/xml", "rdf"),
     ("application/n-triples", "nt"),
+    ("text/plain", "nt"),
     ("text/html", "html"),
     (BROWSER, "html"),
     ("text/turtle;q=0.2, application/ld+json;q=0.8", "jsonld"),
@@ -152,10 +157,33 @@ def test_unknown_is_404_text_or_html(annex_server, path):
     assert plain.headers["Content-Type"].startswith(("text/plain", "text/html"))
     assert plain.headers["Access-Control-Allow-Origin"] == "*"
     assert "Traceback" not in plain.text and "[tool" not in plain.text
+    assert "Accept" in vary(plain)
     if path.startswith(("id/", "doc/", "def/", "dumps/")):
         assert plain.headers["Content-Type"].startswith("text/plain")
         html = get(url, BROWSER)
         assert html.status_code == 404 and html.headers["Content-Type"].startswith("text/html")
+        assert "Accept" in vary(html)
+
+
+def vary(r: requests.Response) -> list[str]:
+    return [v.strip() for v in r.headers.get("Vary", "").split(",")]
+
+
+def test_every_negotiated_error_varies_on_accept(annex_server, samples):
+    """Errors are cacheable (max-age), and their body depends on Accept (text or page)."""
+    unit = annex_server.http(samples["unit"])
+    for method in ("POST", "PUT", "DELETE"):
+        for accept in ("text/plain", BROWSER):
+            r = requests.request(method, unit, headers={"Accept": accept}, timeout=10)
+            assert r.status_code == 405 and "Accept" in vary(r), (method, accept)
+        assert r.headers["Content-Type"].startswith("text/html")  # the browser got a page
+    r = get(unit, "image/png")
+    assert r.status_code == 406 and "Accept" in vary(r)
+    for path in ("no-such-page", "id/unit/nope", "graph/nothing"):
+        for accept in ("text/turtle", BROWSER):
+            r = get(annex_server.url + path, accept)
+            assert r.status_code == 404 and "Accept" in vary(r), (path, accept)
+            assert "max-age" in r.headers["Cache-Control"]
 
 
 def test_conditional_requests(annex_server, samples):
@@ -232,23 +260,50 @@ def test_html_language(annex_server, samples):
 
 
 def test_ontology(annex_server):
+    """The ontology IRI is a thing like `/id/…`: 303 to `/def/ssm.{ext}` by Accept."""
     ont = annex_server.base + "def/ssm"
-    r = get(annex_server.url + "def/ssm", "text/turtle")
-    assert r.status_code == 200 and "Accept" in r.headers["Vary"]
-    assert r.headers["Content-Location"] == "/def/ssm.ttl"
-    g = Graph().parse(data=r.content, format="turtle")
     owl = "http://www.w3.org/2002/07/owl#"
+    for accept, fmt in ACCEPTS:
+        r = get(annex_server.url + "def/ssm", accept)
+        assert r.status_code == 303, accept
+        assert r.headers["Location"] == f"/def/ssm.{fmt}"
+        assert "Accept" in vary(r) and r.headers["Access-Control-Allow-Origin"] == "*"
+    r = get(annex_server.url + "def/ssm.ttl", "text/turtle")
+    g = Graph().parse(data=r.content, format="turtle")
     assert (URIRef(ont), None, URIRef(owl + "Ontology")) in g
     terms = {s for s in g.subjects() if str(s).startswith(ont + "#")}
     assert len(terms) > 5
-    assert (
-        get(annex_server.url + "def/ssm", BROWSER).headers["Content-Type"].startswith("text/html")
-    )
     for fmt, (media, parser) in FORMATS.items():
-        d = get(f"{annex_server.url}def/ssm.{fmt}")
+        d = get(f"{annex_server.url}def/ssm.{fmt}", BROWSER)
         assert d.status_code == 200 and d.headers["Content-Type"].startswith(media)
+        assert d.headers["Content-Location"] == f"/def/ssm.{fmt}"
+        assert d.headers["ETag"].startswith('"') and d.headers["Last-Modified"].endswith("GMT")
+        assert "max-age" in d.headers["Cache-Control"]
+        assert d.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Accept" not in vary(d)  # the URL names the format
+        for other, (other_media, _) in FORMATS.items():
+            if other != fmt:
+                link = f'</def/ssm.{other}>; rel="alternate"; type="{other_media}"'
+                assert link in d.headers["Link"]
         if parser:
             assert len(Graph().parse(data=d.content, format=parser)) == len(g)
     version = g.value(URIRef(ont), URIRef(owl + "versionIRI"))
-    if version is not None:
-        assert get(annex_server.http(str(version)), "text/turtle").content == r.content
+    assert version is not None
+    r = get(annex_server.http(str(version)), "text/turtle")
+    assert r.status_code == 303 and r.headers["Location"] == "/def/ssm.ttl"
+    assert "Accept" in vary(r)
+
+
+def test_ontology_page_is_the_web_packages(annex_server):
+    """`/def/ssm.html` is `server.web.render_resource_html` for the ontology IRI, as before."""
+    web = pytest.importorskip("server.web")
+    from server.config import Config
+    from server.dataset import Dataset
+
+    args = annex_server.process.args  # the same files as the server
+    data, ontology = (Path(args[args.index(option) + 1]) for option in ("--data", "--ontology"))
+    dataset = Dataset.load(Config(data=data, ontology=ontology))
+    expected = web.render_resource_html(dataset, dataset.ontology_iri, "en")
+    page = get(annex_server.url + "def/ssm.html", BROWSER, **{"Accept-Language": "en"})
+    assert page.status_code == 200 and page.headers["Content-Language"] == "en"
+    assert page.text == expected

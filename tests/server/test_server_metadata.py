@@ -80,7 +80,7 @@ def test_sitemap_lists_every_document(annex_server, asserted):
     things = {str(t) for t in asserted.all_nodes() if str(t).startswith(base + "id/")}
     expected = {base + "doc/" + t[len(base + "id/") :] for t in things}
     assert expected <= set(locs)
-    assert base + "def/ssm" in locs
+    assert base + "def/ssm.html" in locs  # the ontology IRI itself is a 303
     session = requests.Session()
     for loc in locs:
         url = annex_server.http(loc)
@@ -116,3 +116,72 @@ def test_dumps(annex_server, asserted, stem, ext, media, parser):
         timeout=10,
     )
     assert again.status_code == 304
+
+
+def graph_names(annex_server) -> set[str]:
+    """The named graphs the SPARQL service description lists."""
+    from rdflib import Namespace
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    r = get(annex_server.url + "sparql", "text/turtle")
+    g = Graph().parse(data=r.content, format="turtle")
+    return {str(name) for name in g.objects(None, sd.name)}
+
+
+@pytest.mark.parametrize(
+    ("name", "accept", "location"),
+    [
+        ("asserted", None, "/dumps/ssm.ttl"),
+        ("asserted", "text/turtle", "/dumps/ssm.ttl"),
+        ("asserted", "application/ld+json", "/dumps/ssm.jsonld"),
+        ("asserted", "application/json", "/dumps/ssm.jsonld"),
+        ("asserted", "application/n-triples", "/dumps/ssm.nt"),
+        ("asserted", "text/plain", "/dumps/ssm.nt"),
+        ("asserted", "text/html", "/doc/dataset/ssm.html"),
+        ("entailed", "text/turtle", "/dumps/ssm-entailed.ttl"),
+        ("entailed", "application/n-triples;q=0.9, text/turtle;q=0.5", "/dumps/ssm-entailed.nt"),
+        ("ontology", "text/turtle", "/def/ssm.ttl"),
+        ("ontology", "application/rdf+xml", "/def/ssm.rdf"),
+        ("ontology", "text/html", "/def/ssm.html"),
+        ("metadata", "text/turtle", "/void"),
+        ("metadata", "application/ld+json", "/void"),
+    ],
+)
+def test_graph_names_dereference(annex_server, name, accept, location):
+    iri = annex_server.base + "graph/" + name
+    assert iri in graph_names(annex_server)
+    r = requests.get(annex_server.http(iri), headers={"Accept": accept}, allow_redirects=False,
+                     timeout=10)  # fmt: skip
+    assert r.status_code == 303 and r.headers["Location"] == location
+    assert "Accept" in r.headers["Vary"]
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    d = requests.get(annex_server.url.rstrip("/") + location, headers={"Accept": accept},
+                     timeout=30)  # fmt: skip
+    assert d.status_code == 200 and d.content
+
+
+def test_graph_documents_hold_the_graphs(annex_server, asserted, void):
+    """Every listed graph name leads to the triples of that graph (the entailed one together
+    with the asserted triples it follows from)."""
+    names = graph_names(annex_server)
+    assert len(names) == 4
+    documents = {}
+    for iri in sorted(names):
+        g = Graph().parse(annex_server.http(iri), format="turtle")  # follows the 303
+        documents[iri.rsplit("/", 1)[1]] = g
+    assert isomorphic(documents["asserted"], asserted)
+    assert len(documents["entailed"]) > len(asserted)
+    assert all(t in documents["entailed"] for t in asserted)
+    ontology = URIRef(annex_server.base + "def/ssm")
+    assert (ontology, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Ontology")) in documents[
+        "ontology"
+    ]
+    assert isomorphic(documents["metadata"], void)
+
+
+def test_unknown_graph_and_unacceptable_formats(annex_server):
+    r = requests.get(annex_server.url + "graph/secret", timeout=10)
+    assert r.status_code == 404
+    r = requests.get(annex_server.url + "graph/asserted", headers={"Accept": "image/png"},
+                     timeout=10)  # fmt: skip
+    assert r.status_code == 406 and "/dumps/ssm.nt" in r.text and "Accept" in r.headers["Vary"]

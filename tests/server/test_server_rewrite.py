@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import requests
-from pyoxigraph import Literal, NamedNode
-from rdflib import Graph
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 
 from server.rewrite import XSD_ANY_URI, Rewriter
 
 CANONICAL = "https://w3id.org/oas-ssm/"
+VOID = "http://rdfs.org/ns/void#"
 
 
 def test_every_iri_dereferences(rewritten_server):
@@ -47,6 +49,46 @@ def test_mounted_under_a_path(launch_server):
         g = Graph().parse(base + "id/unit/ssm")
         assert any(str(s) == base + "id/unit/ssm" for s in g.subjects())
         assert requests.get(server.url + "id/unit/ssm", timeout=10).status_code == 404
+        # outside the mount point too, an error is negotiated and says so
+        for accept, media in (("text/turtle", "text/plain"), ("text/html", "text/html")):
+            r = requests.get(server.url + "id/unit/ssm", headers={"Accept": accept}, timeout=10)
+            assert r.status_code == 404 and r.headers["Content-Type"].startswith(media)
+            assert "Accept" in [v.strip() for v in r.headers["Vary"].split(",")]
+
+
+def test_namespace_strings_follow_the_served_base(rewritten_server):
+    """`vann:preferredNamespaceUri` names where the terms are: it is rewritten with them; any
+    other string (a citation of the persistent IRI) is data and stays."""
+    base = rewritten_server.base
+    g = Graph().parse(data=requests.get(rewritten_server.url + "def/ssm.nt", timeout=10).text,
+                      format="nt")  # fmt: skip
+    vann = URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+    assert list(g.objects(None, vann)) == [RdfLiteral(base + "def/ssm#")]
+    citations = list(g.objects(None, URIRef("http://purl.org/dc/terms/bibliographicCitation")))
+    assert citations and all(CANONICAL + "def/ssm/1.0.0" in str(c) for c in citations)
+    r = requests.get(rewritten_server.url + "void", headers={"Accept": "text/turtle"}, timeout=10)
+    void = Graph().parse(data=r.text, format="turtle")
+    assert RdfLiteral(base + "id/") in set(void.objects(None, URIRef(VOID + "uriSpace")))
+
+
+def test_rewriter_namespace_literals():
+    rw = Rewriter(CANONICAL, "http://localhost:8000/")
+    ont = NamedNode(CANONICAL + "def/ssm")
+    vann = NamedNode("http://purl.org/vocab/vann/preferredNamespaceUri")
+    cite = NamedNode("http://purl.org/dc/terms/bibliographicCitation")
+    quads = [
+        Quad(ont, vann, Literal(CANONICAL + "def/ssm#")),
+        Quad(ont, NamedNode(VOID + "uriSpace"), Literal(CANONICAL + "id/", language="en")),
+        Quad(ont, cite, Literal("Ontology. " + CANONICAL + "def/ssm/1.0.0")),
+        Quad(ont, vann, Literal("http://example.org/ns#")),
+    ]
+    out = [q.object for q in rw.quads(quads)]
+    assert out == [
+        Literal("http://localhost:8000/def/ssm#"),
+        Literal("http://localhost:8000/id/", language="en"),
+        Literal("Ontology. " + CANONICAL + "def/ssm/1.0.0"),
+        Literal("http://example.org/ns#"),
+    ]
 
 
 def test_rewriter_terms_and_text():

@@ -25,7 +25,11 @@ def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 def unused_port() -> str:
-    for port in range(8199, 8099, -1):
+    start, stop = 8100, 8200  # `SSM_TEST_PORTS=A-B` overrides, as in conftest.port_range
+    start_s, dash, end_s = os.environ.get("SSM_TEST_PORTS", "").partition("-")
+    if dash and start_s.isdigit() and end_s.isdigit():
+        start, stop = int(start_s), int(end_s) + 1
+    for port in range(stop - 1, start - 1, -1):
         with socket.socket() as s, contextlib.suppress(OSError):
             s.bind(("127.0.0.1", port))
             return str(port)
@@ -44,21 +48,34 @@ def test_broken_data_is_refused_with_file_and_line():
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--data", "/nonexistent/ssm.ttl"], "cannot read"),
-        (["--ontology", str(FIXTURES / "broken.ttl")], "broken.ttl:2:"),
-        (["--base-uri", "ftp://example.org/"], "absolute http(s) URL"),
-        (["--base-uri", "not a url"], "absolute http(s) URL"),
-        (["--query-timeout", "0"], "timeout"),
+        (["--data", "/nonexistent/ssm.ttl"], "cannot read", 1),
+        (["--ontology", str(FIXTURES / "broken.ttl")], "broken.ttl:2:", 1),
+        (["--base-uri", "ftp://example.org/"], "absolute http(s) URL", 2),
+        (["--base-uri", "not a url"], "absolute http(s) URL", 2),
+        (["--base-uri", "http://127.0.0.1:8615/a?b#c"], "query ('?') or a fragment ('#')", 2),
+        (["--base-uri", "http://127.0.0.1:8615/a?b"], "query ('?') or a fragment ('#')", 2),
+        (["--base-uri", "http://127.0.0.1:8615/a/#"], "query ('?') or a fragment ('#')", 2),
+        (["--base-uri", "http://127.0.0.1:99999/"], "invalid port", 2),
+        (["--query-timeout", "0"], "timeout", 2),
+        (["--query-timeout", "-5"], "timeout", 2),
+        (["--query-timeout", "nan"], "timeout", 2),
+        (["--query-timeout", "inf"], "timeout", 2),
+        (["--query-timeout=-inf"], "timeout", 2),
+        (["--port", "99999"], "port must be between 1 and 65535", 2),
+        (["--port", "-1"], "port must be between 1 and 65535", 2),
+        (["--port", "0"], "port must be between 1 and 65535", 2),
+        (["--workers", "0"], "workers must be at least 1", 2),
+        (["--threads", "0"], "threads must be at least 1", 2),
     ],
 )
-def test_bad_settings_are_refused(args, message):
+def test_bad_settings_are_refused(args, message, code):
     done = serve("--port", unused_port(), "--data", str(FIXTURES / "data.ttl"),
                  "--ontology", str(FIXTURES / "ontology.ttl"), *args)  # fmt: skip
-    assert done.returncode != 0
+    assert done.returncode == code, done.stderr
     assert message in done.stderr
-    assert "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
 
 
 def test_port_in_use_is_refused(fixture_server):

@@ -52,8 +52,12 @@ class SparqlServer:
         return self.url + "sparql"
 
 
-def free_port(start: int = 8200, stop: int = 8300) -> int:
-    """A port in [start, stop) nobody listens on right now (tests own 8200-8299)."""
+def free_port() -> int:
+    """A port nobody listens on right now (tests own 8200-8299; `SSM_TEST_PORTS=A-B` overrides)."""
+    start, stop = 8200, 8300
+    start_s, dash, end_s = os.environ.get("SSM_TEST_PORTS", "").partition("-")
+    if dash and start_s.isdigit() and end_s.isdigit():
+        start, stop = int(start_s), int(end_s) + 1
     offset = os.getpid() % (stop - start)
     for i in range(stop - start):
         port = start + (offset + i) % (stop - start)

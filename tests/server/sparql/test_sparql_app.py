@@ -69,6 +69,44 @@ def test_repeated_query_is_served_identically(fixture_server):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_volatile_functions_are_never_cached(fixture_server):
+    """RAND, UUID, STRUUID, NOW, BNODE: a new value per request, from the cache neither before
+    Flask (the fast path) nor after it, and `no-store` for every cache on the way."""
+    url = fixture_server.url + "sparql"
+    query = (
+        "SELECT (UUID() AS ?u) (RAND() AS ?r) (STRUUID() AS ?s) (NOW() AS ?n) "
+        "(BNODE() AS ?b) WHERE {}"
+    )
+    seen = []
+    for request in (
+        lambda: requests.get(url, params={"query": query}, timeout=30),
+        lambda: requests.get(url, params={"query": query}, timeout=30),
+        lambda: requests.post(url, data={"query": query}, timeout=30),
+        lambda: requests.post(url, data={"query": query}, timeout=30),
+        lambda: requests.post(url, data=query.lower().replace("where", "WHERE"), timeout=30,
+                              headers={"Content-Type": "application/sparql-query"}),
+    ):
+        r = request()
+        assert r.status_code == 200, r.text
+        assert r.headers["Cache-Control"] == "no-store"
+        row = r.json()["results"]["bindings"][0]
+        assert row["b"]["type"] == "bnode"
+        seen.append(tuple(row[v]["value"] for v in ("u", "r", "s")))
+    for column in range(3):
+        assert len({values[column] for values in seen}) == len(seen), (column, seen)
+    nows = set()
+    for _ in range(3):
+        r = requests.get(url, params={"query": "SELECT (NOW() AS ?n) WHERE {}"}, timeout=30)
+        nows.add(r.json()["results"]["bindings"][0]["n"]["value"])
+        time.sleep(0.01)
+    assert len(nows) == 3
+    page = requests.get(url, params={"query": query}, headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    # a deterministic query is still cached (and says nothing against caching)
+    plain = requests.get(url, params={"query": "SELECT * WHERE {} # rand()"}, timeout=30)
+    assert plain.status_code == 200 and "no-store" not in plain.headers.get("Cache-Control", "")
+
+
 HEAVY = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 )

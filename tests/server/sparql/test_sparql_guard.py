@@ -112,6 +112,38 @@ def test_dataset_clause_is_noticed():
     assert not check('SELECT * WHERE { ?s ?p "FROM" }').has_dataset
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (RAND() AS ?r) WHERE {}",
+        "SELECT (uuid() AS ?u) WHERE {}",
+        "SELECT (StrUuid() AS ?u) WHERE {}",
+        "SELECT * WHERE { BIND(NOW () AS ?n) }",
+        "CONSTRUCT { ?b <http://a/p> ?s } WHERE { ?s ?p ?o BIND(BNODE(STR(?s)) AS ?b) }",
+        "ASK { FILTER(bnode() != bnode()) }",
+    ],
+)
+def test_volatile_function_calls_are_noticed(query):
+    assert check(query).volatile
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p ?o }",
+        'SELECT * WHERE { ?s ?p "RAND() UUID() NOW()" }',
+        "SELECT * WHERE { ?s <http://example.org/NOW()> ?o }",
+        "# SELECT (RAND() AS ?r)\nSELECT * WHERE { ?s ?p ?o }",
+        "PREFIX e: <http://example.org/>\nSELECT (e:uuid(?s) AS ?u) WHERE { ?s ?p ?o }",
+        "SELECT ?rand ?now WHERE { ?rand ?uuid ?now }",
+        "SELECT * WHERE { _:bnode ?p ?o }",
+        "SELECT * WHERE { ?s ?p [] }",  # a blank node in the pattern is no BNODE() call
+    ],
+)
+def test_names_of_volatile_functions_elsewhere_are_not_calls(query):
+    assert not check(query).volatile
+
+
 def test_canonical_iris_are_rewritten_to_the_served_base_and_nothing_else():
     query = (
         f"PREFIX unit: <{CANON}id/unit/>\n"
