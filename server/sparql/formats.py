@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from server.conneg import MediaRange, parse_accept  # one Accept parser for the whole server
+
 from .errors import SparqlError
 
 
@@ -125,7 +127,7 @@ def negotiate(formats: tuple[Format, ...], accept: str | None) -> Format | None:
     """The format with the highest q in `accept` (our order breaks ties), None if q is 0 for all."""
     if not accept or not accept.strip():
         return formats[0]
-    ranges = _parse_accept(accept)
+    ranges = parse_accept(accept)
     best, best_q = None, 0.0
     for f in formats:
         q = _quality(ranges, f)
@@ -134,32 +136,13 @@ def negotiate(formats: tuple[Format, ...], accept: str | None) -> Format | None:
     return best
 
 
-def _parse_accept(accept: str) -> list[tuple[str, str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        fields = part.split(";")
-        media = fields[0].strip().lower()
-        if "/" not in media:
-            continue
-        main, _, sub = media.partition("/")
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append((main.strip(), sub.strip(), q))
-    return ranges
-
-
-def _quality(ranges: list[tuple[str, str, float]], f: Format) -> float:
+def _quality(ranges: list[MediaRange], f: Format) -> float:
     """q of the most specific range naming `f`: any of its types exactly, else its own type's
     `type/*`, else `*/*` (aliases match only exactly: `text/*` is no request for SPARQL XML)."""
     main, _, sub = f.media_type.partition("/")
     best_specificity, q = -1, 0.0
-    for r_main, r_sub, r_q in ranges:
+    for r in ranges:
+        r_main, r_sub, r_q = r.type, r.subtype, r.q
         if f"{r_main}/{r_sub}" in f.media_types:
             specificity = 2
         elif r_main == main and r_sub == "*":

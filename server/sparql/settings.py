@@ -19,7 +19,7 @@ class SparqlSettings:
 
     timeout: float = 30.0
     max_concurrent: int = 3  # queries evaluated at once, machine-wide = processes per web worker
-    max_waiting: int = 2  # keep max_concurrent + max_waiting + 2 <= server threads (pages)
+    max_waiting: int = 12  # per web worker; keep max_concurrent + max_waiting + 2 <= its threads
     queue_wait: float = 2.0
     max_query_length: int = 65_536  # characters
     max_body_bytes: int = 262_144

@@ -53,7 +53,7 @@ class Slots:
                     os.close(fd)
             if time.monotonic() >= deadline:
                 return None
-            time.sleep(0.01)
+            time.sleep(0.002)
 
     @staticmethod
     def release(fd: int) -> None:

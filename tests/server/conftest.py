@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.serving import wait_until_answering
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "server"
 FIXTURE_DATA = FIXTURES / "data.ttl"
@@ -126,18 +128,7 @@ def start_server(
     with log.open("w") as sink:
         process = subprocess.Popen(cmd, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        deadline = launched + timeout
-        while True:
-            if process.poll() is not None:
-                output = log.read_text(errors="replace")
-                raise RuntimeError(f"ssm serve exited with {process.returncode}:\n{output}")
-            try:
-                requests.get(url + "void", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("ssm serve did not answer in time") from None
-                time.sleep(0.05)
+        wait_until_answering(process, url + "void", log, timeout - (time.monotonic() - launched))
         started_in = time.monotonic() - launched
         base = (base_uri if isinstance(base_uri, str) else None) or CANONICAL
         yield Server(url, base, process, started_in, log)

@@ -8,11 +8,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
+from tests.serving import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -55,18 +54,7 @@ def serve(data: Path, ontology: Path, ports: tuple[int, int], own_base: bool = T
     with log.open("w") as sink:
         process = subprocess.Popen(cmd, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = log.read_text(errors="replace")
-                raise RuntimeError(f"ssm serve exited with {process.returncode}:\n{output}")
-            try:
-                requests.get(url + "void", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("ssm serve did not answer in time") from None
-                time.sleep(0.1)
+        wait_until_answering(process, url + "void", log, timeout)
         yield url
     finally:
         if process.poll() is None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
+
+from tests.serving import wait_until_answering
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -86,17 +87,7 @@ def run_server(**settings) -> Iterator[SparqlServer]:
     with log.open("w") as sink:
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log.read_text(errors='replace')}")
-            try:
-                requests.get(url + "page", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.05)
+        wait_until_answering(process, url + "page", log, 30, what="test server")
         yield SparqlServer(url, process, log)
     finally:
         if process.poll() is None:
