@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -26,3 +30,35 @@ def wait_until_answering(
             if time.monotonic() - started > timeout:
                 raise RuntimeError(f"{what} did not answer in {timeout:g} s") from None
             time.sleep(0.05)
+
+
+def port_range(default: tuple[int, int]) -> tuple[int, int]:
+    """[start, stop) for test servers: `default`, or `SSM_TEST_PORTS=START-END` (inclusive)."""
+    start, dash, end = os.environ.get("SSM_TEST_PORTS", "").partition("-")
+    if dash and start.isdigit() and end.isdigit():
+        return int(start), int(end) + 1
+    return default
+
+
+def free_port(default: tuple[int, int]) -> int:
+    """A loopback port in `default` (or `SSM_TEST_PORTS`) nobody listens on right now; starting
+    from an offset derived from the pid, so parallel test runs rarely race for the same port."""
+    start, stop = port_range(default)
+    offset = os.getpid() % (stop - start)
+    for i in range(stop - start):
+        port = start + (offset + i) % (stop - start)
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError(f"no free port in {start}-{stop - 1}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask the server to stop (SIGINT, as Ctrl-C would), kill it if it has not within 10 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

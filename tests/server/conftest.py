@@ -11,10 +11,7 @@ Use `start_server(...)` for anything else (a broken file, other options).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import serving
 from tests.serving import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,25 +42,9 @@ def annex_files() -> tuple[Path, Path]:
     return FIXTURE_DATA, FIXTURE_ONTOLOGY
 
 
-def port_range(default: tuple[int, int]) -> tuple[int, int]:
-    """[start, stop) for test servers: `default`, or `SSM_TEST_PORTS=START-END` (inclusive)."""
-    spec = os.environ.get("SSM_TEST_PORTS", "")
-    start, dash, end = spec.partition("-")
-    if dash and start.isdigit() and end.isdigit():
-        return int(start), int(end) + 1
-    return default
-
-
 def free_port() -> int:
     """A TCP port in 8100-8199 (or `SSM_TEST_PORTS`) nobody listens on right now."""
-    start, stop = port_range((8100, 8200))
-    offset = os.getpid() % (stop - start)
-    for i in range(stop - start):
-        port = start + (offset + i) % (stop - start)
-        with socket.socket() as s, contextlib.suppress(OSError):
-            s.bind(("127.0.0.1", port))
-            return port
-    raise RuntimeError(f"no free port in {start}-{stop - 1}")
+    return serving.free_port((8100, 8200))
 
 
 @dataclass
@@ -81,14 +63,6 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager
@@ -133,7 +107,7 @@ def start_server(
         base = (base_uri if isinstance(base_uri, str) else None) or CANONICAL
         yield Server(url, base, process, started_in, log)
     finally:
-        _stop(process)
+        serving.stop(process)
         shutil.rmtree(log_dir, ignore_errors=True)
 
 

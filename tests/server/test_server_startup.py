@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "server"
@@ -25,15 +25,7 @@ def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 def unused_port() -> str:
-    start, stop = 8100, 8200  # `SSM_TEST_PORTS=A-B` overrides, as in conftest.port_range
-    start_s, dash, end_s = os.environ.get("SSM_TEST_PORTS", "").partition("-")
-    if dash and start_s.isdigit() and end_s.isdigit():
-        start, stop = int(start_s), int(end_s) + 1
-    for port in range(stop - 1, start - 1, -1):
-        with socket.socket() as s, contextlib.suppress(OSError):
-            s.bind(("127.0.0.1", port))
-            return str(port)
-    raise RuntimeError("no free port")
+    return str(serving.free_port((8100, 8200)))
 
 
 def test_broken_data_is_refused_with_file_and_line():

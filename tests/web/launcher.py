@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests import serving
 from tests.serving import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +28,7 @@ def annex_files() -> tuple[Path, Path]:
 
 
 def free_port(first: int, last: int) -> int:
-    for port in range(first, last + 1):
-        with socket.socket() as s, contextlib.suppress(OSError):
-            s.bind(("127.0.0.1", port))
-            return port
-    raise RuntimeError(f"no free port in {first}-{last}")
+    return serving.free_port((first, last + 1))
 
 
 @contextlib.contextmanager
@@ -57,10 +52,4 @@ def serve(data: Path, ontology: Path, ports: tuple[int, int], own_base: bool = T
         wait_until_answering(process, url + "void", log, timeout)
         yield url
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        serving.stop(process)

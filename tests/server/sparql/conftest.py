@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import serving
 from tests.serving import wait_until_answering
 
 HERE = Path(__file__).resolve().parent
@@ -55,17 +55,7 @@ class SparqlServer:
 
 def free_port() -> int:
     """A port nobody listens on right now (tests own 8200-8299; `SSM_TEST_PORTS=A-B` overrides)."""
-    start, stop = 8200, 8300
-    start_s, dash, end_s = os.environ.get("SSM_TEST_PORTS", "").partition("-")
-    if dash and start_s.isdigit() and end_s.isdigit():
-        start, stop = int(start_s), int(end_s) + 1
-    offset = os.getpid() % (stop - start)
-    for i in range(stop - start):
-        port = start + (offset + i) % (stop - start)
-        with socket.socket() as s, contextlib.suppress(OSError):
-            s.bind(("127.0.0.1", port))
-            return port
-    raise RuntimeError(f"no free port in {start}-{stop - 1}")
+    return serving.free_port((8200, 8300))
 
 
 @contextlib.contextmanager
@@ -90,13 +80,7 @@ def run_server(**settings) -> Iterator[SparqlServer]:
         wait_until_answering(process, url + "page", log, 30, what="test server")
         yield SparqlServer(url, process, log)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        serving.stop(process)
 
 
 @pytest.fixture(scope="session")
