@@ -10,6 +10,7 @@ import sys
 COMMANDS = {
     "build": ("scripts.build", "Build data/ssm.ttl from the annex and the curated mapping."),
     "validate": ("scripts.validate", "Validate data against the SHACL shapes and HermiT."),
+    "consistency": ("scripts.consistency", "Only the HermiT consistency check."),
     "serve": ("server.serve", "Serve the graph: linked data, HTML and SPARQL."),
 }
 

@@ -267,13 +267,3 @@ def run(args: argparse.Namespace) -> int:
     if not report.ran:
         return 2
     return 0 if report.ok else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.consistency", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

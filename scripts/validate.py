@@ -368,13 +368,3 @@ def _error_json(error: UnreadableFile, files: list[Path]) -> dict:
         "counts": {"violations": 0, "findings": 0, "by_check": {}},
         "reasoner": None,
     }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.validate", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,9 +8,12 @@ following the W3C recipes for publishing RDF vocabularies ("no Accept, or */*: s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,14 @@ def negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(header)
     if not ranges:
         return offers[0] if offers else None
+    return most_wanted(offers, lambda offer: quality(ranges, offer))
+
+
+def most_wanted(offers: Sequence[T], q_of: Callable[[T], float]) -> T | None:
+    """The first offer with the highest q (our order breaks ties); None when every q is 0."""
     best, best_q = None, 0.0
     for offer in offers:
-        q = quality(ranges, offer)
+        q = q_of(offer)
         if q > best_q:
             best, best_q = offer, q
     return best

@@ -10,7 +10,7 @@ from pathlib import Path
 import owlready2
 import pytest
 
-from scripts import consistency
+from scripts import cli
 from scripts.consistency import check_consistency
 from scripts.paths import DATA
 
@@ -203,9 +203,9 @@ def test_missing_java_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) ->
 def test_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = write(tmp_path, "good.ttl", GOOD)
     bad = write(tmp_path, "bad.ttl", PREFIXES + INCONSISTENT["body and unit"][0])
-    assert consistency.main([str(good)]) == 0
-    assert consistency.main([str(bad)]) == 1
-    assert consistency.main([str(tmp_path / "missing.ttl")]) == 2
+    assert cli.main(["consistency", str(good)]) == 0
+    assert cli.main(["consistency", str(bad)]) == 1
+    assert cli.main(["consistency", str(tmp_path / "missing.ttl")]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
 

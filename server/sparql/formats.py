@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from server.conneg import MediaRange, parse_accept  # one Accept parser for the whole server
+from server.conneg import (  # one Accept parser for the whole server
+    MediaRange,
+    most_wanted,
+    parse_accept,
+)
 
 from .errors import SparqlError
 
@@ -128,12 +132,7 @@ def negotiate(formats: tuple[Format, ...], accept: str | None) -> Format | None:
     if not accept or not accept.strip():
         return formats[0]
     ranges = parse_accept(accept)
-    best, best_q = None, 0.0
-    for f in formats:
-        q = _quality(ranges, f)
-        if q > best_q:
-            best, best_q = f, q
-    return best
+    return most_wanted(formats, lambda f: _quality(ranges, f))
 
 
 def _quality(ranges: list[MediaRange], f: Format) -> float:
