@@ -44,7 +44,7 @@ def start_ours(procs: Processes, port: int, timeout: float,
                sparql_grace: float = SPARQL_GRACE) -> Peer:
     """`ssm serve` under a served base on loopback; ready = first 200 on a unit document."""
     url = f"http://127.0.0.1:{port}"
-    argv = [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1",
+    argv = [sys.executable, "-m", "oas_ssm.cli", "serve", "--host", "127.0.0.1",
             "--port", str(port), "--base-uri", url + "/"]
     t0 = time.perf_counter()
     proc = procs.start("ours", argv, cwd=ROOT)

@@ -1,6 +1,6 @@
 """Synthetic scaling: for each size, a fresh process loads the data as the server does and is timed.
 
-`python -m bench.scale FILE` is the worker: it loads FILE with `server.dataset.Dataset.load`
+`python -m bench.scale FILE` is the worker: it loads FILE with `oas_ssm.server.dataset.Dataset.load`
 (parse, rewrite, entail, index: what `ssm serve` does before it listens) — or, when the server
 package cannot load it, with pyoxigraph's `bulk_load` — then prints one JSON line: load time, RSS,
 stored quads and the latency of a few representative queries. A process per size keeps RSS honest.
@@ -109,8 +109,8 @@ def measure(path: Path) -> dict:
 
     t0 = time.perf_counter()
     try:
-        from server.config import Config
-        from server.dataset import Dataset
+        from oas_ssm.server.config import Config
+        from oas_ssm.server.dataset import Dataset
 
         dataset = Dataset.load(Config(data=path))
         store, loader = dataset.store, "server.dataset (parse + entail + index)"

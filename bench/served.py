@@ -1,8 +1,9 @@
 """The triples the peers load, the same our server serves: asserted + entailed + ontology.
 
 Best: the entailed dump our running server publishes (`/dumps/ssm-entailed.nt`), its IRIs put back
-under the canonical base; else the same triples computed with `server.dataset`; else, without
-entailment, data/ssm.ttl and ontology/ssm.ttl (then queries using entailed terms return less).
+under the canonical base; else the same triples computed with `oas_ssm.server.dataset`; else,
+without entailment, data/ssm.ttl and ontology/ssm.ttl (then queries using entailed terms return
+less).
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ def _fetch(url: str) -> bytes | None:
 
 
 def _from_dataset(store: Store) -> str | None:
-    """Asserted + entailed triples as `server.dataset` computes them; None if it can't."""
+    """Asserted + entailed triples as `oas_ssm.server.dataset` computes them; None if it can't."""
     try:
-        from server.config import Config
-        from server.dataset import Dataset
+        from oas_ssm.server.config import Config
+        from oas_ssm.server.dataset import Dataset
 
         dataset = Dataset.load(Config())
     except Exception:  # noqa: BLE001 - any failure means: fall back

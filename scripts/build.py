@@ -11,11 +11,11 @@ import difflib
 import sys
 from pathlib import Path
 
-from scripts.graph_builder import build_graph
-from scripts.mapping import MappingError, check_mapping, load_mapping
-from scripts.paths import DATA, MAPPING_DIR, SOURCE
-from scripts.provisions import AnnexParseError, load_provisions
-from scripts.turtle import serialize_turtle
+from oas_ssm.graph_builder import build_graph
+from oas_ssm.mapping import MappingError, check_mapping, load_mapping
+from oas_ssm.paths import DATA, MAPPING_DIR, SOURCE
+from oas_ssm.provisions import AnnexParseError, load_provisions
+from oas_ssm.turtle import serialize_turtle
 
 HEADER = (
     "# Annex E of the OAS executive order: the Secretariat for Multidimensional Security (SSM).\n"

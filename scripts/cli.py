@@ -8,10 +8,10 @@ import sys
 
 # sub-command -> module with `add_arguments(parser)` and `run(args) -> int`
 COMMANDS = {
-    "build": ("scripts.build", "Build data/ssm.ttl from the annex and the curated mapping."),
-    "validate": ("scripts.validate", "Validate data against the SHACL shapes and HermiT."),
-    "consistency": ("scripts.consistency", "Only the HermiT consistency check."),
-    "serve": ("server.serve", "Serve the graph: linked data, HTML and SPARQL."),
+    "build": ("oas_ssm.build", "Build data/ssm.ttl from the annex and the curated mapping."),
+    "validate": ("oas_ssm.validate", "Validate data against the SHACL shapes and HermiT."),
+    "consistency": ("oas_ssm.consistency", "Only the HermiT consistency check."),
+    "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
 }
 
 

@@ -22,18 +22,17 @@ from itertools import combinations
 from pathlib import Path
 
 import owlready2
+from oas_ssm.namespaces import PREFIXES
+from oas_ssm.paths import DATA, ONTOLOGY, PACKAGE, ROOT, VENDOR_VOCAB
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.util import guess_format
-
-from scripts.namespaces import PREFIXES
-from scripts.paths import DATA, ONTOLOGY, ROOT, VENDOR_VOCAB
 
 # ORG, which the ontology extends. PROV-O is left out: the data uses only prov:wasDerivedFrom
 # (declared in the ontology), and PROV-O's own annotation/object-property puns make owlready2
 # print warnings without adding any axiom that could catch an error in our data.
 VENDOR_FILES: tuple[Path, ...] = (VENDOR_VOCAB / "org.ttl",)
-ENSURE_JAVA = ROOT / "scripts" / "ensure_java.sh"
+ENSURE_JAVA = PACKAGE / "ensure_java.sh"
 
 
 @dataclass

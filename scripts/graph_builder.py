@@ -11,12 +11,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from oas_ssm.mapping import Mapping, Relation
+from oas_ssm.namespaces import ELI, ORG, PREFIXES, SSM, iri
+from oas_ssm.provisions import Provision, children_of
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
-
-from scripts.mapping import Mapping, Relation
-from scripts.namespaces import ELI, ORG, PREFIXES, SSM, iri
-from scripts.provisions import Provision, children_of
 
 CLASS_BY_KIND = {
     "instrument": [SSM.Instrument],

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from scripts.provisions import Provision
+from oas_ssm.provisions import Provision
 
 ENTITY_KINDS = ("organization", "unit", "post", "body", "instrument", "observatory", "area")
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.paths import QUERIES_DIR
+from oas_ssm.paths import QUERIES_DIR
 
 EXPECTED_DIR = QUERIES_DIR / "expected"
 HEADER_KEYS = ("title (es)", "title (en)", "question")

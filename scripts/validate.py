@@ -21,17 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph
-from rdflib.namespace import RDFS, NamespaceManager
-from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.plugins.sparql import processor
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.util import guess_format
-
-from scripts.namespaces import ID, PREFIXES
-from scripts.paths import DATA, ONTOLOGY, ROOT, SHAPES_DIR, VENDOR_VOCAB
-from scripts.shacl_report import (
+from oas_ssm.namespaces import ID, PREFIXES
+from oas_ssm.paths import DATA, ONTOLOGY, ROOT, SHAPES_DIR, VENDOR_VOCAB
+from oas_ssm.shacl_report import (
     SH,
     SHAPES_NS,
     Finding,
@@ -41,7 +33,14 @@ from scripts.shacl_report import (
     format_json,
     format_text,
 )
-from scripts.validation_stamp import stamp
+from oas_ssm.validation_stamp import stamp
+from rdflib import Graph
+from rdflib.namespace import RDFS, NamespaceManager
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.sparql import processor
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.util import guess_format
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 ONTOLOGY_FILES: tuple[Path, ...] = (ONTOLOGY, VENDOR_VOCAB / "org.ttl")
@@ -246,7 +245,7 @@ def _empty_file_findings(graphs: dict[str, Graph]) -> list[Finding]:
 
 def _reasoner(files: list[Path]) -> tuple[ReasonerResult, list[Finding]]:
     """HermiT over ontology + ORG + data; imported lazily because owlready2 is slow to load."""
-    from scripts.consistency import check_consistency
+    from oas_ssm.consistency import check_consistency
 
     report = check_consistency(files)
     result = ReasonerResult(

@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.paths import ONTOLOGY, SHAPES_DIR, VENDOR_VOCAB
+from oas_ssm.paths import ONTOLOGY, SHAPES_DIR, VENDOR_VOCAB
 
 
 def stamp_dir() -> Path:

@@ -1,5 +1,5 @@
 """The linked-data server: dereferenceable IRIs, documents in five formats, metadata and SPARQL.
 
-`server.app.create_app(config)` builds the WSGI application; `ssm serve` (server.serve) runs it
-under granian.
+`oas_ssm.server.app.create_app(config)` builds the WSGI application; `ssm serve`
+(oas_ssm.server.serve) runs it under granian.
 """

@@ -1,7 +1,8 @@
 """The application factory: one dataset, the linked-data core in front, Flask for the rest.
 
 Request flow: `FastPath` (mount point; `/id`, `/doc`, `/def`, `/void`, `/sitemap.xml`,
-`/dumps`) → Flask (the web pages of `server.web`, `/sparql` of `server.sparql`, when installed).
+`/dumps`) → Flask (the web pages of `oas_ssm.server.web`, `/sparql` of
+`oas_ssm.server.sparql`, when installed).
 Every response carries `Access-Control-Allow-Origin: *`, and no error shows a traceback.
 """
 
@@ -12,18 +13,17 @@ import logging
 from types import ModuleType
 
 from flask import Flask, Response, request
+from oas_ssm.server.config import Config
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.documents import Documents
+from oas_ssm.server.fastpath import PREFLIGHT, FastPath
+from oas_ssm.server.linkeddata import CORS, LinkedData, error_reply, request_lang
 from werkzeug.exceptions import HTTPException
-
-from server.config import Config
-from server.dataset import Dataset
-from server.documents import Documents
-from server.fastpath import PREFLIGHT, FastPath
-from server.linkeddata import CORS, LinkedData, error_reply, request_lang
 
 log = logging.getLogger(__name__)
 
 # Optional parts, each a package with `create_blueprint(dataset, config) -> Blueprint`.
-COMPONENTS = ("server.web", "server.sparql")
+COMPONENTS = ("oas_ssm.server.web", "oas_ssm.server.sparql")
 
 
 def optional_module(name: str) -> ModuleType | None:

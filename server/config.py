@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scripts import paths
-from scripts.namespaces import BASE
+from oas_ssm import paths
+from oas_ssm.namespaces import BASE
 
 ENV_PREFIX = "SSM_"
 

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from oas_ssm.namespaces import PREFIXES
+from oas_ssm.server.config import Config
+from oas_ssm.server.entailment import Schema, entail
+from oas_ssm.server.metadata import void_triples
+from oas_ssm.server.rewrite import Rewriter
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, parse
-
-from scripts.namespaces import PREFIXES
-from server.config import Config
-from server.entailment import Schema, entail
-from server.metadata import void_triples
-from server.rewrite import Rewriter
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

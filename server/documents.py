@@ -2,7 +2,7 @@
 
 RDF formats are written by Oxigraph (Turtle, N-Triples, RDF/XML) or here (compact JSON-LD with
 the project's prefixes as context). HTML comes from the web package when it is installed
-(`server.web.render_resource_html(dataset, iri, lang)`), else from `minimal_html` below.
+(`oas_ssm.server.web.render_resource_html(dataset, iri, lang)`), else from `minimal_html` below.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.metadata import Dump
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
-
-from server.dataset import Dataset
-from server.metadata import Dump
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_STRING = NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -135,9 +134,9 @@ def jsonld(triples: list[Triple], prefixes: dict[str, str]) -> bytes:
 def html_renderer() -> Callable[[Dataset, str, str], str | None]:
     """The web package's page renderer if it is installed, else `minimal_html`."""
     try:
-        web = importlib.import_module("server.web")
+        web = importlib.import_module("oas_ssm.server.web")
     except ModuleNotFoundError as e:
-        if e.name not in ("server.web",):
+        if e.name not in ("oas_ssm.server.web",):
             raise
         return minimal_html
     return getattr(web, "render_resource_html", minimal_html)

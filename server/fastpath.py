@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from server.linkeddata import (
+from oas_ssm.server.linkeddata import (
     CORS,
     LinkedData,
     Reply,

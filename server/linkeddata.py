@@ -19,9 +19,9 @@ from email.utils import formatdate, parsedate_to_datetime
 from html import escape
 from http import HTTPStatus
 
-from server.conneg import best_language, negotiate
-from server.dataset import Dataset
-from server.documents import (
+from oas_ssm.server.conneg import best_language, negotiate
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.documents import (
     BY_KEY,
     FORMATS,
     HTML,
@@ -34,7 +34,7 @@ from server.documents import (
     document_path,
     offers,
 )
-from server.metadata import DUMPS, sitemap
+from oas_ssm.server.metadata import DUMPS, sitemap
 
 log = logging.getLogger(__name__)
 
@@ -336,12 +336,12 @@ _ERROR_PAGE: list[ErrorPage | None] = []
 
 
 def site_error_page() -> ErrorPage | None:
-    """The web package's styled error page (`server.web.render_error_html`), if installed."""
+    """The web package's styled error page (`web.render_error_html`), if installed."""
     if not _ERROR_PAGE:
         try:
-            web = importlib.import_module("server.web")
+            web = importlib.import_module("oas_ssm.server.web")
         except ModuleNotFoundError as e:
-            if e.name != "server.web":
+            if e.name != "oas_ssm.server.web":
                 raise
             web = None
         _ERROR_PAGE.append(getattr(web, "render_error_html", None))

@@ -14,7 +14,7 @@ import socket
 import sys
 from pathlib import Path
 
-from server.config import Config, default_workers
+from oas_ssm.server.config import Config, default_workers
 
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
@@ -78,16 +78,16 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def worker_app():
     """Granian's target loader, called in each worker: the app over the inherited dataset."""
-    from server.app import create_app
+    from oas_ssm.server.app import create_app
 
     return create_app(Config.from_env(), _PRELOADED)
 
 
 def _validation_problem(data: Path) -> str | None:
     """SHACL violations of `data` (None when it conforms); skipped when these exact inputs
-    already passed `ssm validate` or an earlier start (see scripts.validation_stamp)."""
-    from scripts.validate import format_text, namespace_manager, read_inputs, validate_graphs
-    from scripts.validation_stamp import is_stamped, stamp
+    already passed `ssm validate` or an earlier start (see oas_ssm.validation_stamp)."""
+    from oas_ssm.validate import format_text, namespace_manager, read_inputs, validate_graphs
+    from oas_ssm.validation_stamp import is_stamped, stamp
 
     if is_stamped([data]):
         return None
@@ -108,8 +108,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"ssm serve: {e}", file=sys.stderr)
         return 2
 
-    from server.app import COMPONENTS, optional_module
-    from server.dataset import DataError, Dataset
+    from oas_ssm.server.app import COMPONENTS, optional_module
+    from oas_ssm.server.dataset import DataError, Dataset
 
     try:
         dataset = Dataset.load(config)
@@ -133,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
     if invalid:
         print(f"ssm serve: the data does not validate, not serving:\n{invalid}", file=sys.stderr)
         return 1
-    from server.sparql.settings import SparqlSettings
-    from server.sparql.slots import prepare_slots
+    from oas_ssm.server.sparql.settings import SparqlSettings
+    from oas_ssm.server.sparql.slots import prepare_slots
 
     prepare_slots(SparqlSettings.coerce(config).max_concurrent)  # shared by the forked workers
     _PRELOADED = dataset
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     server = Granian(
-        "server.serve:worker_app",
+        "oas_ssm.server.serve:worker_app",
         address=config.host,
         port=config.port,
         interface=Interfaces.WSGI,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from oas_ssm.paths import DATA, SOURCE
+from oas_ssm.provisions import Provision, load_provisions
 from rdflib import Graph
-
-from scripts.paths import DATA, SOURCE
-from scripts.provisions import Provision, load_provisions
 
 
 @pytest.fixture(scope="session")

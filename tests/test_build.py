@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from oas_ssm.build import build_turtle
+from oas_ssm.paths import DATA, MAPPING_DIR, ROOT, SOURCE
 
-from scripts.build import build_turtle
-from scripts.paths import DATA, MAPPING_DIR, ROOT, SOURCE
-
-SSM = [sys.executable, "-m", "scripts.cli"]
+SSM = [sys.executable, "-m", "oas_ssm.cli"]
 
 
 def run_ssm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import owlready2
 import pytest
-
-from scripts import cli
-from scripts.consistency import check_consistency
-from scripts.paths import DATA
+from oas_ssm import cli
+from oas_ssm.consistency import check_consistency
+from oas_ssm.paths import DATA
 
 # Without Java these report themselves skipped, as scripts/ensure_system_deps.sh promises.
 needs_java = pytest.mark.skipif(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from oas_ssm.namespaces import ELI, ORG, SSM, iri
+from oas_ssm.provisions import Provision, children_of
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
-
-from scripts.namespaces import ELI, ORG, SSM, iri
-from scripts.provisions import Provision, children_of
 
 
 def u(kind: str, slug: str) -> URIRef:
@@ -179,6 +178,6 @@ def test_no_blank_nodes(data_graph: Graph) -> None:
     assert not any(isinstance(x, BNode) for triple in data_graph for x in triple)
 
 
-from scripts.paths import SOURCE  # noqa: E402
+from oas_ssm.paths import SOURCE  # noqa: E402
 
 SOURCE_TEXT = SOURCE.read_text(encoding="utf-8").replace("\u00a0", " ")

@@ -8,11 +8,10 @@ import shutil
 import subprocess
 
 import pytest
+from oas_ssm.namespaces import ONTOLOGY_IRI, PREFIXES, SSM, VANN
+from oas_ssm.paths import ONTOLOGY, ROOT
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
-
-from scripts.namespaces import ONTOLOGY_IRI, PREFIXES, SSM, VANN
-from scripts.paths import ONTOLOGY, ROOT
 
 MODEL = ROOT / "docs" / "model.md"
 ONTO = URIRef(ONTOLOGY_IRI)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from scripts.paths import SOURCE
-from scripts.provisions import AnnexParseError, Provision, normalize, parse_annex
+from oas_ssm.paths import SOURCE
+from oas_ssm.provisions import AnnexParseError, Provision, normalize, parse_annex
 
 TOKEN = re.compile(r"^(ANEXO [A-Z]|[IVX]+\.|[A-H]\.|\d{1,2}\.|[a-z]\.?)$")
 

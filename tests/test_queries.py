@@ -1,8 +1,8 @@
 """Every competency question in `queries/` gives the answer written in `queries/expected/`.
 
 The queries run with pyoxigraph over what the server serves: the built data, the triples it
-entails under the ontology and ORG (`server.entailment`), and the ontology itself, all in the
-default graph. Rows compare as lists when the query has ORDER BY, as multisets otherwise.
+entails under the ontology and ORG (`oas_ssm.server.entailment`), and the ontology itself, all in
+the default graph. Rows compare as lists when the query has ORDER BY, as multisets otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from oas_ssm.paths import DATA, ONTOLOGY, QUERIES_DIR, VENDOR_VOCAB
+from oas_ssm.queries import (
+    EXPECTED_DIR,
+    CompetencyQuestion,
+    QueryFileError,
+    load_queries,
+    parse_query,
+)
+from oas_ssm.server.entailment import Schema, entail
 from pyoxigraph import (
     BlankNode,
     Literal,
@@ -24,16 +33,6 @@ from pyoxigraph import (
     Triple,
     parse,
 )
-
-from scripts.paths import DATA, ONTOLOGY, QUERIES_DIR, VENDOR_VOCAB
-from scripts.queries import (
-    EXPECTED_DIR,
-    CompetencyQuestion,
-    QueryFileError,
-    load_queries,
-    parse_query,
-)
-from server.entailment import Schema, entail
 
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 # Queries whose answer rests on entailed triples (inverses, sub-properties, transitive closure):

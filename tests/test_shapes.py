@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from oas_ssm.paths import ROOT
+from oas_ssm.shacl_report import SH, SHAPES_NS, Finding
+from oas_ssm.validate import load_ontology, load_shapes, read_graph, shacl_findings
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
-
-from scripts.paths import ROOT
-from scripts.shacl_report import SH, SHAPES_NS, Finding
-from scripts.validate import load_ontology, load_shapes, read_graph, shacl_findings
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 BASE = FIXTURES / "base.ttl"

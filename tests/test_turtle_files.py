@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from scripts.paths import ROOT
+from oas_ssm.paths import ROOT
 
 TURTLE_FILES = sorted(
     p

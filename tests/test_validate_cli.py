@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from oas_ssm.cli import main
+from oas_ssm.paths import DATA, ROOT
 from rdflib import Graph
-
-from scripts.cli import main
-from scripts.paths import DATA, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 BASE = FIXTURES / "base.ttl"
@@ -39,7 +38,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 def test_published_data_conforms_with_shapes_and_reasoner():
     """The command CI runs, as CI runs it: a separate process, default file, both checks."""
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "validate", "--format", "json"],
+        [sys.executable, "-m", "oas_ssm.cli", "validate", "--format", "json"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -2,13 +2,13 @@
 
 Interface for the app factory::
 
-    from server.sparql import SparqlSettings, create_blueprint
+    from oas_ssm.server.sparql import SparqlSettings, create_blueprint
     app.register_blueprint(create_blueprint(dataset, SparqlSettings(timeout=config.query_timeout)))
 
-`dataset` is any `QuerySource` (`server.dataset.Dataset` is one). Registering also installs a
-WSGI middleware on `app.wsgi_app` that answers repeated requests from the cache before Flask
-(`SparqlSettings.fast_path`). This module imports nothing heavy: query processes import the
-package too, and must start fast.
+`dataset` is any `QuerySource` (`oas_ssm.server.dataset.Dataset` is one). Registering also
+installs a WSGI middleware on `app.wsgi_app` that answers repeated requests from the cache
+before Flask (`SparqlSettings.fast_path`). This module imports nothing heavy: query processes
+import the package too, and must start fast.
 """
 
 from __future__ import annotations

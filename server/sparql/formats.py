@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from server.conneg import (  # one Accept parser for the whole server
+from oas_ssm.server.conneg import (  # one Accept parser for the whole server
     MediaRange,
     most_wanted,
     parse_accept,

@@ -1,8 +1,8 @@
 """The endpoint for people: a query form and a results table, all behind `render_page`.
 
-`render_page` uses the site's editor (`server.web.render_sparql_editor`) when the web interface
-is installed and falls back to a plain form that works everywhere. Everything that came from the
-request is escaped: the query, the error message and every value of the results.
+`render_page` uses the site's editor (`oas_ssm.server.web.render_sparql_editor`) when the web
+interface is installed and falls back to a plain form that works everywhere. Everything that came
+from the request is escaped: the query, the error message and every value of the results.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ DEFAULT_QUERY = "SELECT * WHERE {\n  ?s ?p ?o\n}\nLIMIT 25"
 def render_page(query: str | None, results: dict | None, error: str | None) -> str:
     """The HTML page: the form (with `query`), then `error` or `results` (SPARQL JSON) if any."""
     try:
-        from server.web import render_sparql_editor, select_lang
+        from oas_ssm.server.web import render_sparql_editor, select_lang
     except ImportError:
         pass
     else:

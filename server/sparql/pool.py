@@ -1,9 +1,10 @@
 """A pool of query processes: bounded admission, a deadline per query, kill and replace.
 
-Each process (`server.sparql.worker`) loads the N-Quads once into its own store and then answers
+Each process (`oas_ssm.server.sparql.worker`) loads the N-Quads once into its own store and then
+answers
 one query at a time. A query past its deadline cannot be stopped from Python, so its process is
 killed (SIGKILL) and a fresh one started in the background; the client is told why (503).
-`max_concurrent` queries run at once on the whole machine (`server.sparql.slots`: every web
+`max_concurrent` queries run at once on the whole machine (`oas_ssm.server.sparql.slots`: every web
 worker keeps that many query processes, so a free slot always finds a free process), up to
 `max_waiting` more wait per web worker; anything beyond is turned away (429).
 The pool starts lazily in the process that uses it, so it survives a server that forks workers.
@@ -24,7 +25,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 
 from .errors import SparqlError
 from .settings import SparqlSettings
@@ -33,7 +33,6 @@ from .worker import HEADER
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 120.0  # a worker must load the data and say so within this
 FIRST_WORKER_WAIT = 60.0  # the first query waits this long for the pool to come up
 _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
@@ -247,7 +246,7 @@ class Pool:
         self._failed = True
 
     def _argv(self) -> list[str]:
-        argv = [sys.executable, "-m", "server.sparql.worker"]
+        argv = [sys.executable, "-m", "oas_ssm.server.sparql.worker"]
         argv += ["--memory-mb", str(self.settings.worker_memory_mb)]
         if self.settings.isolate_network:
             argv.append("--isolate")
@@ -262,8 +261,6 @@ def _busy() -> SparqlError:
 
 def _worker_env() -> dict[str, str]:
     env = dict(os.environ)
-    paths = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(paths)
     env["RUST_BACKTRACE"] = "0"  # an engine abort (out of memory) is logged in one line
     return env
 

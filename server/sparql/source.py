@@ -7,7 +7,7 @@ from typing import Protocol
 
 
 class QuerySource(Protocol):
-    """The dataset as the SPARQL endpoint sees it (`server.dataset.Dataset` is one).
+    """The dataset as the SPARQL endpoint sees it (`oas_ssm.server.dataset.Dataset` is one).
 
     `nquads()` holds every quad with IRIs already under the served `base`: asserted, entailed and
     ontology triples each in a named graph (`graphs`); the endpoint's default graph is their union.

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-
-from scripts.namespaces import BASE as CANONICAL_BASE
+from oas_ssm.namespaces import BASE as CANONICAL_BASE
 
 from .i18n import TERM_LABELS
 

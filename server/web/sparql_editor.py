@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from scripts.paths import QUERIES_DIR
+from oas_ssm.paths import QUERIES_DIR
 
 from .site import KINDS, Site
 
@@ -165,7 +165,7 @@ def result_table(site: Site | None, results: dict) -> ResultTable:
 
 
 def completion_prefixes(site: Site | None) -> dict[str, str]:
-    from scripts.namespaces import PREFIXES
+    from oas_ssm.namespaces import PREFIXES
 
     found = {k: str(v) for k, v in PREFIXES.items()}
     if site is not None:

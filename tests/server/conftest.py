@@ -87,7 +87,7 @@ def start_server(
     elif isinstance(base_uri, str):
         base_uri = base_uri.format(port=port)
     cmd = [
-        sys.executable, "-m", "scripts.cli", "serve",
+        sys.executable, "-m", "oas_ssm.cli", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--data", str(data or default_data), "--ontology", str(ontology or default_ontology),
         *extra,

@@ -1,9 +1,8 @@
 """Content negotiation rules, as pure functions (the HTTP tests check them end to end)."""
 
 import pytest
-
-from server.conneg import best_language, negotiate
-from server.documents import FORMATS, offers
+from oas_ssm.server.conneg import best_language, negotiate
+from oas_ssm.server.documents import FORMATS, offers
 
 OFFERS, BY_MEDIA = offers(FORMATS)
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

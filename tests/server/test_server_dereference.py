@@ -295,10 +295,10 @@ def test_ontology(annex_server):
 
 
 def test_ontology_page_is_the_web_packages(annex_server):
-    """`/def/ssm.html` is `server.web.render_resource_html` for the ontology IRI, as before."""
-    web = pytest.importorskip("server.web")
-    from server.config import Config
-    from server.dataset import Dataset
+    """`/def/ssm.html` is the web package's `render_resource_html` for the ontology IRI."""
+    web = pytest.importorskip("oas_ssm.server.web")
+    from oas_ssm.server.config import Config
+    from oas_ssm.server.dataset import Dataset
 
     args = annex_server.process.args  # the same files as the server
     data, ontology = (Path(args[args.index(option) + 1]) for option in ("--data", "--ontology"))

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from oas_ssm.server.config import Config
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.documents import minimal_html
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-
-from server.config import Config
-from server.dataset import Dataset
-from server.documents import minimal_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "server"
 ORG = "http://www.w3.org/ns/org#"
@@ -112,14 +111,14 @@ def test_minimal_html(dataset):
     assert parsed.alternates["text/turtle"] == "/doc/unit/ssm.ttl"
     assert "/id/unit/se-cicad" in parsed.links  # links stay on this server
     embedded = Graph().parse(data=parsed.scripts[0], format="json-ld")
-    from server.documents import TURTLE, serialize_rdf
+    from oas_ssm.server.documents import TURTLE, serialize_rdf
 
     turtle = serialize_rdf(dataset.describe(iri), TURTLE, dataset.prefixes)
     assert isomorphic(embedded, Graph().parse(data=turtle, format="turtle"))
 
 
 def test_jsonld_is_compact(dataset):
-    from server.documents import jsonld
+    from oas_ssm.server.documents import jsonld
 
     doc = json.loads(jsonld(dataset.describe(dataset.base + "id/unit/ssm"), dataset.prefixes))
     assert doc["@context"]["org"] == ORG

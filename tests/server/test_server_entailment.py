@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from oas_ssm.server.config import Config
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.entailment import Schema, entail
 from pyoxigraph import NamedNode, Triple
-
-from server.config import Config
-from server.dataset import Dataset
-from server.entailment import Schema, entail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "server"
 ORG = "http://www.w3.org/ns/org#"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import requests
+from oas_ssm.server.rewrite import XSD_ANY_URI, Rewriter
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
-
-from server.rewrite import XSD_ANY_URI, Rewriter
 
 CANONICAL = "https://w3id.org/oas-ssm/"
 VOID = "http://rdfs.org/ns/void#"

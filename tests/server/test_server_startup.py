@@ -19,7 +19,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "server"
 
 def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1", *args],
+        [sys.executable, "-m", "oas_ssm.cli", "serve", "--host", "127.0.0.1", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
 
@@ -103,7 +103,7 @@ def test_data_that_violates_the_shapes_is_refused(tmp_path):
     broken.write_text(data.replace(spanish_name, '"Departamento de Seguridad Pública"', 1))
     port = unused_port()
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1", "--port", port,
+        [sys.executable, "-m", "oas_ssm.cli", "serve", "--host", "127.0.0.1", "--port", port,
          "--data", str(broken)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},

@@ -38,7 +38,7 @@ def serve(data: Path, ontology: Path, ports: tuple[int, int], own_base: bool = T
     rewritten to that URL so every link dereferences on the test server."""
     port = free_port(*ports)
     url = f"http://127.0.0.1:{port}/"
-    cmd = [sys.executable, "-m", "scripts.cli", "serve", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "oas_ssm.cli", "serve", "--host", "127.0.0.1",
            "--port", str(port), "--workers", "1", "--data", str(data), "--ontology", str(ontology)]
     if own_base:
         cmd += ["--base-uri", url]

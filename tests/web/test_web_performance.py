@@ -7,12 +7,11 @@ import time
 
 import pytest
 from launcher import annex_files
-
-from server.config import Config
-from server.dataset import Dataset
-from server.web import render_ontology_html, render_resource_html
-from server.web.pages import annex_page, home_page
-from server.web.site import site_for
+from oas_ssm.server.config import Config
+from oas_ssm.server.dataset import Dataset
+from oas_ssm.server.web import render_ontology_html, render_resource_html
+from oas_ssm.server.web.pages import annex_page, home_page
+from oas_ssm.server.web.site import site_for
 
 
 @pytest.fixture(scope="module")

@@ -156,7 +156,7 @@ def test_ontology_metadata_keys_and_values_in_the_page_language(web_url: str) ->
 # 5 · SPARQL downloads of CONSTRUCT / DESCRIBE ---------------------------------------------------
 
 def test_graph_queries_are_told_apart() -> None:
-    from server.web.sparql_editor import is_graph_query
+    from oas_ssm.server.web.sparql_editor import is_graph_query
 
     assert is_graph_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert is_graph_query("# a comment\nPREFIX org: <http://www.w3.org/ns/org#>\n"
@@ -299,7 +299,7 @@ def test_spanish_pages_have_no_english_leftovers(web_url: str) -> None:
 
 
 def test_sparql_examples_and_errors_speak_the_page_language(web_url: str) -> None:
-    from server.web.sparql_editor import load_examples
+    from oas_ssm.server.web.sparql_editor import load_examples
 
     for ex in load_examples("es"):
         first = ex.query.splitlines()[0]
@@ -392,7 +392,7 @@ def test_ontology_index_uses_labels(web_url: str) -> None:
 # 18 · SPARQL results: short IRIs, full IRI as the link ------------------------------------------
 
 def test_sparql_result_iris_are_shortened() -> None:
-    from server.web.sparql_editor import shorten
+    from oas_ssm.server.web.sparql_editor import shorten
 
     prefixes = {"org": "http://www.w3.org/ns/org#", "unit": "http://x/id/unit/"}
     assert shorten("http://www.w3.org/ns/org#Post", prefixes) == "org:Post"

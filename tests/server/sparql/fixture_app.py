@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from oas_ssm.server.sparql import SparqlSettings, create_blueprint
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
-
-from server.sparql import SparqlSettings, create_blueprint
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANONICAL = "https://w3id.org/oas-ssm/"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from server.sparql.errors import SparqlError
-from server.sparql.formats import GRAPHS, RESULTS, choose
+from oas_ssm.server.sparql.errors import SparqlError
+from oas_ssm.server.sparql.formats import GRAPHS, RESULTS, choose
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from server.sparql.errors import SparqlError
-from server.sparql.guard import inspect
-from server.sparql.lexer import Kind, LexError, tokenize
+from oas_ssm.server.sparql.errors import SparqlError
+from oas_ssm.server.sparql.guard import inspect
+from oas_ssm.server.sparql.lexer import Kind, LexError, tokenize
 
 CANON = "https://w3id.org/oas-ssm/"
 SERVED = "http://127.0.0.1:8000/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.sparql.html import plain_page
+from oas_ssm.server.sparql.html import plain_page
 
 EVIL = "<script>alert('x')</script>"
 

@@ -56,7 +56,7 @@ def test_query_processes_can_be_cut_off_from_the_network(listener):
     """Second wall: a worker started with --isolate has no network at all (where allowed)."""
     code = (
         "import socket, sys\n"
-        "from server.sparql.worker import isolate_network\n"
+        "from oas_ssm.server.sparql.worker import isolate_network\n"
         "if not isolate_network(): sys.exit(2)\n"
         "try:\n"
         f"    socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)\n"
