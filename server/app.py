@@ -1,39 +1,39 @@
-"""The application factory: one dataset, the linked-data core in front, Flask for the rest.
+"""The application factory: one dataset, one Flask app, one route table, a response cache in front.
 
-Request flow: `FastPath` (mount point; `/id`, `/doc`, `/def`, `/void`, `/sitemap.xml`,
-`/dumps`) → Flask (the web pages of `oas_ssm.server.web`, `/sparql` of
-`oas_ssm.server.sparql`, when installed).
-Every response carries `Access-Control-Allow-Origin: *`, and no error shows a traceback.
+Blueprints: `linkeddata` (`/id`, `/doc`, `/def`, `/graph`, `/void`, `/dumps`, `/sitemap.xml`,
+`/robots.txt`), `web` (the pages) and `sparql` (`/sparql`). `flask --app oas_ssm.server.app routes`
+lists them all. The web layer renders the HTML the core needs (resource pages, the SPARQL editor,
+error pages): it is handed in here, so the core modules never import it.
+
+Request flow: [mount point] → `ResponseCache` (replays answers the views marked) → Flask. Every
+response carries `Access-Control-Allow-Origin: *`, and no error shows a traceback.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from types import ModuleType
+from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, request
-from oas_ssm.server.config import Config
-from oas_ssm.server.dataset import Dataset
-from oas_ssm.server.documents import Documents
-from oas_ssm.server.fastpath import PREFLIGHT, FastPath
-from oas_ssm.server.linkeddata import CORS, LinkedData, error_reply, request_lang
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, request
 
-log = logging.getLogger(__name__)
+from . import errors, linkeddata, sparql, web
+from .config import Config
+from .dataset import Dataset
+from .documents import Documents
+from .response_cache import ResponseCache
 
-# Optional parts, each a package with `create_blueprint(dataset, config) -> Blueprint`.
-COMPONENTS = ("oas_ssm.server.web", "oas_ssm.server.sparql")
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """The module if it is installed; import errors inside it propagate (a broken part is fatal)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name == name:
-            return None
-        raise
+OUTSIDE = "oas_ssm.outside_mount"
+CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Link, Location, Content-Location, Vary"),
+)
+PREFLIGHT = (
+    ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+    (
+        "Access-Control-Allow-Headers",
+        "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since",
+    ),
+    ("Access-Control-Max-Age", "86400"),
+)
 
 
 def create_app(config: Config | None = None, dataset: Dataset | None = None) -> Flask:
@@ -44,21 +44,47 @@ def create_app(config: Config | None = None, dataset: Dataset | None = None) -> 
     app.config["SSM_CONFIG"] = config
     app.extensions["ssm.dataset"] = dataset
 
-    for name in COMPONENTS:
-        module = optional_module(name)
-        factory = getattr(module, "create_blueprint", None) if module else None
-        if factory is not None:
-            app.register_blueprint(factory(dataset, config))
+    documents = Documents(dataset, html=web.render_resource_html)
+    app.extensions["ssm.documents"] = documents
+    app.register_blueprint(linkeddata.create_blueprint(dataset, documents))
+    app.register_blueprint(web.create_blueprint(dataset))
+    app.register_blueprint(sparql.create_blueprint(dataset, config, web.render_sparql_page))
+    errors.install(app, web.render_error_html)
+    app.after_request(cors)
 
-    _install_error_handlers(app)
-    app.after_request(_cors)
-    core = LinkedData(dataset, Documents(dataset))
-    app.extensions["ssm.core"] = core
-    app.wsgi_app = FastPath(core, app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(_outside_mount_is_not_ours)
+
+    cache = ResponseCache(app.wsgi_app)
+    app.extensions["ssm.response_cache"] = cache
+    app.wsgi_app = Mount(cache, config.mount) if config.mount else cache  # type: ignore
     return app
 
 
-def _cors(response: Response) -> Response:
+class Mount:
+    """Serve below the path of `--base-uri` (`/ssm` of `http://host/ssm/`). Unlike werkzeug's
+    DispatcherMiddleware, a request outside the mount point still reaches the app, flagged, so
+    its 404 is negotiated like every other error."""
+
+    def __init__(self, app: Callable, prefix: str):
+        self.app = app
+        self.prefix = prefix
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.prefix
+            environ["PATH_INFO"] = path[len(self.prefix) :] or "/"
+        else:
+            environ[OUTSIDE] = True
+        return self.app(environ, start_response)
+
+
+def _outside_mount_is_not_ours() -> None:
+    if request.environ.get(OUTSIDE):
+        abort(404)
+
+
+def cors(response: Response) -> Response:
     """Public data: any origin may read any response, errors included."""
     for name, value in CORS:
         response.headers.setdefault(name, value)
@@ -66,34 +92,3 @@ def _cors(response: Response) -> Response:
         for name, value in PREFLIGHT:
             response.headers.setdefault(name, value)
     return response
-
-
-def _install_error_handlers(app: Flask) -> None:
-    """Errors as short text (or HTML for browsers), never a traceback."""
-
-    def reply_for(status: int, message: str) -> Response:
-        lang = request_lang(request.headers.get("Cookie"), request.headers.get("Accept-Language"))
-        reply = error_reply(status, message, request.headers.get("Accept"), lang=lang,
-                            path=request.path, prefix=request.script_root)
-        response = Response(reply.body, status=reply.status)
-        for name, value in reply.headers:
-            if name != "Content-Length":
-                response.headers[name] = value
-        response.headers["Vary"] = "Accept, Accept-Language, Cookie"
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException) -> Response:
-        if e.code is None or e.code < 400:
-            return e  # type: ignore[return-value]
-        response = reply_for(e.code, e.description or e.name)
-        for name in ("Allow", "Retry-After"):
-            value = e.get_headers() and dict(e.get_headers()).get(name)
-            if value:
-                response.headers[name] = value
-        return response
-
-    @app.errorhandler(Exception)
-    def server_error(e: Exception) -> Response:
-        log.exception("unhandled error on %s", request.path)
-        return reply_for(500, "Internal server error.")

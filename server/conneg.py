@@ -1,111 +1,80 @@
-"""Content negotiation (RFC 9110 §12.5.1): pick the offer a client's Accept header rates highest.
+"""Content negotiation, one rule for every answer: documents, SPARQL results, errors and pages.
 
-Each offer takes the q of the most specific range that matches it (`text/turtle` over `text/*`
-over `*/*`); the highest q wins and ties go to the server's order of preference. A missing or
-empty header accepts anything, so the server's first choice wins: for resources that is Turtle,
-following the W3C recipes for publishing RDF vocabularies ("no Accept, or */*: serve RDF").
+Headers are parsed by werkzeug (`Accept`, `Accept-Language`, cookies). The choice among our
+offers is ours, because werkzeug's `best_match` differs from RFC 9110 §12.5.1 where our users
+notice: it lets `*/*;q=0.1` select a type the client refused with `q=0`, and it breaks ties by
+the client's specificity rather than by the server's preference (so `text/html, */*` would not
+give our first choice). The rule here: each offer takes the q of the most specific range that
+names it (one of its media types exactly, then its own `type/*`, then `*/*`); the highest q wins;
+ties go to our order. A missing or blank header, or one with no parsable range, accepts anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TypeVar
 
-T = TypeVar("T")
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
+from .formats import Format
 
-@dataclass(frozen=True)
-class MediaRange:
-    type: str
-    subtype: str
-    q: float
-
-    def specificity(self, media_type: str) -> int:
-        """How closely this range matches `media_type`: 2 exact, 1 `type/*`, 0 `*/*`, -1 none."""
-        t, _, s = media_type.partition("/")
-        if self.type == "*":
-            return 0
-        if self.type != t:
-            return -1
-        if self.subtype == "*":
-            return 1
-        return 2 if self.subtype == s else -1
-
-
-def parse_accept(header: str) -> list[MediaRange]:
-    """The media ranges of an Accept header; malformed members are skipped, not fatal."""
-    ranges = []
-    for member in header.split(","):
-        parts = [p.strip() for p in member.split(";")]
-        media = parts[0].lower()
-        t, slash, s = media.partition("/")
-        if not slash or not t or not s or (t == "*" and s != "*"):
-            continue
-        q = 1.0
-        for param in parts[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(1.0, max(0.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(t, s, q))
-    return ranges
-
-
-def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
-    """The q the client gives `media_type`: that of its most specific matching range, else 0."""
-    best, q = -1, 0.0
-    for r in ranges:
-        spec = r.specificity(media_type)
-        if spec > best:
-            best, q = spec, r.q
-    return q
+LANGS = ("es", "en")  # page languages, the authoritative one first
+LANG_COOKIE = "lang"  # the page language a reader chose with the site's switch
 
 
 @lru_cache(maxsize=4096)
-def negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
-    """The offer to send for `header`, or None when the client accepts none of them.
-
-    `offers` are media types in the server's order of preference; a missing or blank header
-    (or one with no parsable range) gets the first.
-    """
-    if not header or not header.strip():
-        return offers[0] if offers else None
-    ranges = parse_accept(header)
+def negotiate(accept: str | None, offers: Sequence[Format]) -> Format | None:
+    """The offer to send for an `Accept` header, or None when the client accepts none of them."""
+    ranges = _ranges(accept)
     if not ranges:
         return offers[0] if offers else None
-    return most_wanted(offers, lambda offer: quality(ranges, offer))
-
-
-def most_wanted(offers: Sequence[T], q_of: Callable[[T], float]) -> T | None:
-    """The first offer with the highest q (our order breaks ties); None when every q is 0."""
     best, best_q = None, 0.0
     for offer in offers:
-        q = q_of(offer)
+        q = _quality(ranges, offer)
         if q > best_q:
             best, best_q = offer, q
     return best
 
 
-def best_language(header: str | None, offers: tuple[str, ...]) -> str:
-    """The language tag of `offers` an Accept-Language header prefers (the first if none)."""
-    if not header:
-        return offers[0]
-    best, best_q = offers[0], 0.0
-    for member in header.split(","):
-        tag, _, params = member.strip().partition(";")
-        tag = tag.strip().lower()
-        q = 1.0
-        name, _, value = params.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                q = float(value)
-            except ValueError:
-                q = 0.0
-        for offer in offers:
-            if (tag == offer or tag.split("-")[0] == offer or tag == "*") and q > best_q:
-                best, best_q = offer, q
-    return best
+def _ranges(accept: str | None) -> tuple[tuple[str, str, float], ...]:
+    """(type, subtype, q) of each well-formed media range, lower-cased, parameters dropped."""
+    if not accept or not accept.strip():
+        return ()
+    out = []
+    for value, q in parse_accept_header(accept, MIMEAccept):
+        media = value.split(";", 1)[0].strip().lower()
+        main, slash, sub = media.partition("/")
+        if slash and main and sub and not (main == "*" and sub != "*"):
+            out.append((main, sub, q))
+    return tuple(out)
+
+
+def _quality(ranges: tuple[tuple[str, str, float], ...], offer: Format) -> float:
+    main = offer.media_type.partition("/")[0]
+    best_specificity, q = -1, 0.0
+    for r_main, r_sub, r_q in ranges:
+        if f"{r_main}/{r_sub}" in offer.media_types:
+            specificity = 2
+        elif r_main == main and r_sub == "*":
+            specificity = 1
+        elif r_main == "*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity or (specificity == best_specificity and r_q > q):
+            best_specificity, q = specificity, r_q
+    return q
+
+
+def page_language(cookie: str | None, accept_language: str | None) -> str:
+    """The language of a page: the reader's choice (the `lang` cookie), else `Accept-Language`,
+    else Spanish, the authoritative language."""
+    chosen = parse_cookie(cookie).get(LANG_COOKIE) if cookie else None
+    if chosen in LANGS:
+        return chosen
+    if accept_language:
+        best = parse_accept_header(accept_language, LanguageAccept).best_match(LANGS)
+        if best in LANGS:
+            return best
+    return LANGS[0]

@@ -108,7 +108,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"ssm serve: {e}", file=sys.stderr)
         return 2
 
-    from oas_ssm.server.app import COMPONENTS, optional_module
     from oas_ssm.server.dataset import DataError, Dataset
 
     try:
@@ -117,8 +116,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ssm serve: cannot load the data, not serving: {e}", file=sys.stderr)
         return 1
     try:
-        for name in COMPONENTS:  # fail here, not in every worker, if a part is broken
-            optional_module(name)
+        import oas_ssm.server.app  # noqa: F401 - fail here, not in every worker, if it is broken
     except Exception as e:  # noqa: BLE001 - reported, then refuse to start
         print(f"ssm serve: cannot start: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

@@ -4,7 +4,6 @@ that SHACL cannot see, and to say so without a traceback."""
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import owlready2
@@ -210,8 +209,6 @@ def test_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 @needs_java
 @pytest.mark.skipif(not DATA.exists(), reason="data/ssm.ttl has not been built yet")
-def test_real_data_is_consistent_within_a_minute() -> None:
-    started = time.monotonic()
+def test_real_data_is_consistent() -> None:
     report = check_consistency([DATA])
     assert report.ok, report.message
-    assert time.monotonic() - started < 60

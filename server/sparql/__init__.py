@@ -3,12 +3,13 @@
 Interface for the app factory::
 
     from oas_ssm.server.sparql import SparqlSettings, create_blueprint
-    app.register_blueprint(create_blueprint(dataset, SparqlSettings(timeout=config.query_timeout)))
+    app.register_blueprint(create_blueprint(dataset, SparqlSettings(...), page))
 
-`dataset` is any `QuerySource` (`oas_ssm.server.dataset.Dataset` is one). Registering also
-installs a WSGI middleware on `app.wsgi_app` that answers repeated requests from the cache
-before Flask (`SparqlSettings.fast_path`). This module imports nothing heavy: query processes
-import the package too, and must start fast.
+`dataset` is any `QuerySource` (`oas_ssm.server.dataset.Dataset` is one); `page(query, results,
+error)` renders the endpoint's HTML page (the web layer's editor). Successful answers to GET
+requests are marked for the response cache in front of the app, except those of queries whose
+result changes on every evaluation. This module imports nothing heavy: query processes import
+the package too, and must start fast.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from .source import QuerySource
 if TYPE_CHECKING:
     from flask import Blueprint
 
+    from .endpoint import Page
+
 __all__ = ["QuerySource", "SparqlSettings", "create_blueprint"]
 log = logging.getLogger(__name__)
 
 
-def create_blueprint(source: QuerySource, settings: SparqlSettings | object = None) -> Blueprint:
+def create_blueprint(source: QuerySource, settings: SparqlSettings | object,
+                     page: Page) -> Blueprint:
     """The blueprint serving `/sparql` over `source`.
 
     `settings` is a `SparqlSettings`; another config object is read for the attributes they share
@@ -34,12 +38,12 @@ def create_blueprint(source: QuerySource, settings: SparqlSettings | object = No
     """
     from flask import Blueprint, Response, request
 
-    from .cache import Reply
+    from ..response_cache import cacheable
+    from .cache import reply
     from .endpoint import TEXT, Endpoint
-    from .fastpath import CachedSparql
 
     settings = SparqlSettings.coerce(settings)
-    endpoint = Endpoint(source, settings)
+    endpoint = Endpoint(source, settings, page)
     bp = Blueprint("sparql", __name__)
     bp.sparql_endpoint = endpoint  # type: ignore[attr-defined]  # for tests and shutdown
 
@@ -48,32 +52,25 @@ def create_blueprint(source: QuerySource, settings: SparqlSettings | object = No
         body = b""
         if request.method == "POST":
             length = request.content_length
+            too_large = reply(413, TEXT, f"Request body too large: at most "
+                                         f"{settings.max_body_bytes} bytes.\n".encode())
             if length is not None and length > settings.max_body_bytes:
-                reply = _too_large(settings.max_body_bytes)
-                return Response(reply.body, reply.status, reply.headers)
-            body = request.stream.read(settings.max_body_bytes + 1)
-            if len(body) > settings.max_body_bytes:
-                reply = _too_large(settings.max_body_bytes)
-                return Response(reply.body, reply.status, reply.headers)
-        try:
-            reply = endpoint.respond(request.environ, body)
-        except Exception:  # a bug: logged for us, a short message for the client
-            log.exception("SPARQL request failed")
-            reply = Reply(500, TEXT, b"Internal error while answering the query.\n")
-        return Response(reply.body, reply.status, reply.headers)
-
-    if settings.fast_path:
-
-        @bp.record_once
-        def _install(state) -> None:
-            path = (state.url_prefix or "").rstrip("/") + "/sparql"
-            state.app.wsgi_app = CachedSparql(state.app.wsgi_app, endpoint, path)
+                answer = too_large
+            else:
+                body = request.stream.read(settings.max_body_bytes + 1)
+                answer = too_large if len(body) > settings.max_body_bytes else None
+        else:
+            answer = None
+        if answer is None:
+            try:
+                answer = endpoint.respond(request.environ, body)
+            except Exception:  # a bug: logged for us, a short message for the client
+                log.exception("SPARQL request failed")
+                answer = reply(500, TEXT, b"Internal error while answering the query.\n")
+        response = Response(answer.body, answer.status, list(answer.headers))
+        volatile = any(k == "Cache-Control" and v == "no-store" for k, v in answer.headers)
+        if request.method == "GET" and answer.status == 200 and not volatile:
+            cacheable(response)
+        return response
 
     return bp
-
-
-def _too_large(limit: int):
-    from .cache import Reply
-    from .endpoint import TEXT
-
-    return Reply(413, TEXT, f"Request body too large: at most {limit} bytes.\n".encode())

@@ -10,59 +10,43 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import TypeVar
 
+from ..response_cache import Stored
+
 T = TypeVar("T")
-COMMON_HEADERS = (
-    ("Access-Control-Allow-Origin", "*"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Vary", "Accept"),
-)
+COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Vary", "Accept"))
 
 
-@dataclass(slots=True)
-class Reply:
-    """A complete HTTP answer: ready for `start_response` or a Flask `Response`."""
+def reply(status: int, content_type: str, body: bytes,
+          extra: tuple[tuple[str, str], ...] = ()) -> Stored:
+    """An answer of the endpoint, as the response cache stores it."""
+    headers = (("Content-Type", content_type), ("Content-Length", str(len(body))),
+               *COMMON_HEADERS, *extra)
+    return Stored(status, headers, body)
 
-    status: int
-    content_type: str
-    body: bytes
-    extra_headers: tuple[tuple[str, str], ...] = ()
-    headers: list[tuple[str, str]] = field(init=False)
-    status_line: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.headers = [
-            ("Content-Type", self.content_type),
-            ("Content-Length", str(len(self.body))),
-            *COMMON_HEADERS,
-            *self.extra_headers,
-        ]
-        self.status_line = f"{self.status} {HTTPStatus(self.status).phrase}"
-
-    @property
-    def cacheable(self) -> bool:
-        """Deterministic for its key: not 'busy' nor 'timed out', which may differ next time."""
-        return self.status not in (429, 503) and self.status < 500
+def retryable(answer: Stored) -> bool:
+    """'Busy', 'timed out' or a failure: it may differ next time, so it is never kept."""
+    return answer.status in (429, 503) or answer.status >= 500
 
 
 class ReplyCache:
-    """Replies by key within a byte budget (keys count: they hold query text); oldest out first."""
+    """Answers by key within a byte budget (keys count: they hold query text); oldest out first."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._entries: dict[Hashable, Reply] = {}
+        self._entries: dict[Hashable, Stored] = {}
         self._weights: dict[Hashable, int] = {}
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Reply | None:
+    def get(self, key: Hashable) -> Stored | None:
         return self._entries.get(key)
 
-    def put(self, key: Hashable, reply: Reply) -> None:
+    def put(self, key: Hashable, reply: Stored) -> None:
         weight = _weight(key, reply)
-        if not reply.cacheable or weight > self.max_bytes // 4:
+        if retryable(reply) or weight > self.max_bytes // 4:
             return
         with self._lock:
             self._size -= self._weights.pop(key, 0)
@@ -79,7 +63,7 @@ class ReplyCache:
         return len(self._entries)
 
 
-def _weight(key: Hashable, reply: Reply) -> int:
+def _weight(key: Hashable, reply: Stored) -> int:
     """Approximate bytes held by an entry: body, the text and bytes in its key, some overhead."""
     parts = key if isinstance(key, tuple) else (key,)
     return len(reply.body) + 256 + sum(len(p) for p in parts if isinstance(p, str | bytes))

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
-from .cache import Reply, ReplyCache, SingleFlight
+from ..conneg import negotiate
+from ..formats import GRAPH_RESULTS, HTML, SOLUTION_RESULTS, Format
+from ..response_cache import Stored
+from .cache import ReplyCache, SingleFlight, reply
 from .errors import SparqlError
-from .formats import GRAPHS, HTML, Format, choose, formats_for, negotiate
 from .guard import Plan, inspect
-from .html import render_page
 from .pool import FIRST_WORKER_WAIT, Pool
 from .protocol import ProtocolRequest, parse_request
 from .service import description
@@ -29,6 +30,8 @@ from .source import QuerySource
 log = logging.getLogger(__name__)
 TEXT = "text/plain; charset=utf-8"
 NO_STORE = ("Cache-Control", "no-store")
+# The page for people: (query, SPARQL JSON results, error message) -> HTML (the web layer's).
+Page = Callable[[str | None, dict | None, str | None], str]
 
 
 def raw_key(environ: dict, body: bytes, version: str) -> tuple:
@@ -46,24 +49,21 @@ def raw_key(environ: dict, body: bytes, version: str) -> tuple:
 class Endpoint:
     """The endpoint over one `QuerySource`; thread-safe, one per web worker process."""
 
-    def __init__(self, source: QuerySource, settings: SparqlSettings):
+    def __init__(self, source: QuerySource, settings: SparqlSettings, page: Page):
         self.source = source
         self.settings = settings
+        self.render_page = page
         self.cache = ReplyCache(settings.cache_bytes)
         self.flights = SingleFlight()
         self.pool = Pool(settings, self._worker_init)
 
-    def cached(self, environ: dict, body: bytes) -> Reply | None:
-        """The cached reply to exactly this request, if any (the fast path's question)."""
-        return self.cache.get(raw_key(environ, body, self.source.version))
-
-    def respond(self, environ: dict, body: bytes) -> Reply:
+    def respond(self, environ: dict, body: bytes) -> Stored:
         """The reply to one request (WSGI `environ`, the body already read). Never raises."""
         version = self.source.version
         key = raw_key(environ, body, version)
-        reply = self.cache.get(key)
-        if reply is not None:
-            return reply
+        answer = self.cache.get(key)
+        if answer is not None:
+            return answer
         accept = environ.get("HTTP_ACCEPT")
         req: ProtocolRequest | None = None
         try:
@@ -75,10 +75,10 @@ class Endpoint:
                 self.settings,
             )
             if req.query is None:
-                fmt = choose(GRAPHS, accept, list(req.formats))
+                fmt = choose(GRAPH_RESULTS, accept, list(req.formats))
                 if fmt is HTML:
-                    return _html(render_page(None, None, None))
-                reply = self._description(fmt, version)
+                    return _html(self.render_page(None, None, None))
+                answer = self._description(fmt, version)
             else:
                 plan = inspect(
                     req.query,
@@ -89,35 +89,36 @@ class Endpoint:
                 fmt = choose(formats_for(plan.form), accept, list(req.formats))
                 if fmt is HTML:  # rendered per request (language), not cached by its bytes
                     return self._page(req, plan, version)
-                reply = self._evaluate(req, plan, fmt, version)
+                answer = self._evaluate(req, plan, fmt, version)
                 if plan.volatile:  # never kept: neither here nor for the fast path
-                    return reply
+                    return answer
         except SparqlError as e:
             if _wants_html(accept, req):
-                page = render_page(req.query if req else None, None, e.message)
+                page = self.render_page(req.query if req else None, None, e.message)
                 return _html(page, e.status, e.headers)
-            reply = _error(e)
-        self.cache.put(key, reply)
-        return reply
+            answer = _error(e)
+        self.cache.put(key, answer)
+        return answer
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _page(self, req: ProtocolRequest, plan: Plan, version: str) -> Reply:
+    def _page(self, req: ProtocolRequest, plan: Plan, version: str) -> Stored:
         """The HTML page with the form and the results (or the error) of `req`."""
-        reply = self._evaluate(req, plan, HTML, version)
-        if reply.status != 200:
-            page = render_page(req.query, None, reply.body.decode().strip())
-            return _html(page, reply.status, reply.extra_headers)
+        answer = self._evaluate(req, plan, HTML, version)
+        if answer.status != 200:
+            page = self.render_page(req.query, None, answer.body.decode().strip())
+            kept = tuple((k, v) for k, v in answer.headers if k in ("Retry-After", "Cache-Control"))
+            return _html(page, answer.status, kept)
         extra = (NO_STORE,) if plan.volatile else ()
-        return _html(render_page(req.query, json.loads(reply.body), None), headers=extra)
+        return _html(self.render_page(req.query, json.loads(answer.body), None), headers=extra)
 
-    def _evaluate(self, req: ProtocolRequest, plan: Plan, fmt: Format, version: str) -> Reply:
+    def _evaluate(self, req: ProtocolRequest, plan: Plan, fmt: Format, version: str) -> Stored:
         default_graphs = self._served(req.default_graphs)
         named_graphs = self._served(req.named_graphs)
         key: Hashable = ("query", plan.text, default_graphs, named_graphs, fmt.key, version)
-        reply = None if plan.volatile else self.cache.get(key)
-        if reply is not None:
-            return reply
+        answer = None if plan.volatile else self.cache.get(key)
+        if answer is not None:
+            return answer
         job = {
             "query": plan.text,
             "form": plan.form,
@@ -129,7 +130,7 @@ class Endpoint:
             "max_rows": self.settings.max_rows,
         }
 
-        def run() -> Reply:
+        def run() -> Stored:
             try:
                 status, body = self.pool.run(job, version)
             except SparqlError as e:
@@ -138,18 +139,18 @@ class Endpoint:
                 content_type = (
                     "application/sparql-results+json" if fmt is HTML else fmt.content_type
                 )
-                return Reply(200, content_type, body, (NO_STORE,) if plan.volatile else ())
+                return reply(200, content_type, body, (NO_STORE,) if plan.volatile else ())
             return _error(SparqlError(status, str(body)), volatile=plan.volatile)
 
         if plan.volatile:  # each request its own evaluation: no cache, no shared flight
             return run()
         wait = self.settings.timeout + self.settings.queue_wait + FIRST_WORKER_WAIT
         try:
-            reply = self.flights.do(key, run, wait)
+            answer = self.flights.do(key, run, wait)
         except TimeoutError:
-            reply = _error(SparqlError(503, "The query did not finish in time."))
-        self.cache.put(key, reply)
-        return reply
+            answer = _error(SparqlError(503, "The query did not finish in time."))
+        self.cache.put(key, answer)
+        return answer
 
     def _served(self, iris: tuple[str, ...] | None) -> tuple[str, ...] | None:
         """Dataset IRIs with the canonical base read as the served one."""
@@ -160,31 +161,58 @@ class Endpoint:
 
     # -- the service itself --------------------------------------------------------------------
 
-    def _description(self, fmt: Format, version: str) -> Reply:
+    def _description(self, fmt: Format, version: str) -> Stored:
         key = ("description", fmt.key, version)
-        reply = self.cache.get(key)
-        if reply is None:
+        answer = self.cache.get(key)
+        if answer is None:
             graphs = [str(getattr(g, "value", g)) for g in self.source.graphs.values()]
-            body = description(self.source.base + "sparql", graphs, fmt.key)
-            reply = Reply(200, fmt.content_type, body)
-            self.cache.put(key, reply)
-        return reply
+            body = description(self.source.base + "sparql", graphs, fmt)
+            answer = reply(200, fmt.content_type, body)
+            self.cache.put(key, answer)
+        return answer
 
     def _worker_init(self) -> dict:
         return {"nquads": self.source.nquads(), "prefixes": dict(self.source.prefixes)}
 
 
-def _error(e: SparqlError, volatile: bool = False) -> Reply:
+def _error(e: SparqlError, volatile: bool = False) -> Stored:
     headers = (*e.headers, NO_STORE) if volatile else e.headers
-    return Reply(e.status, TEXT, (e.message + "\n").encode(), headers)
+    return reply(e.status, TEXT, (e.message + "\n").encode(), headers)
 
 
-def _html(page: str, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
-    return Reply(status, HTML.content_type, page.encode(), headers)
+def _html(page: str, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> Stored:
+    return reply(status, HTML.content_type, page.encode(), headers)
 
 
 def _wants_html(accept: str | None, req: ProtocolRequest | None) -> bool:
     """Whether an error should be a page: the browser asked for HTML or `format=html`."""
     if req is not None and req.formats:
-        return any(f.strip().lower() in HTML.names for f in req.formats)
-    return negotiate(GRAPHS, accept) is HTML
+        return any(HTML.named(f) for f in req.formats)
+    return negotiate(accept, GRAPH_RESULTS) is HTML
+
+
+def formats_for(form: str | None) -> tuple[Format, ...]:
+    """Result formats of a query form; None (no query: the service description) gets RDF."""
+    return SOLUTION_RESULTS if form in ("SELECT", "ASK") else GRAPH_RESULTS
+
+
+def choose(formats: tuple[Format, ...], accept: str | None, names: list[str]) -> Format:
+    """The format to answer in: the first known `format=` value, else the Accept header's best.
+
+    `SparqlError(406)` lists what we offer when nothing asked for is available.
+    """
+    wanted = [n.strip().lower() for n in names if n.strip()]
+    if wanted:
+        for name in wanted:
+            for f in formats:
+                if f.named(name):
+                    return f
+        offered = ", ".join(f.key for f in formats)
+        raise SparqlError(406, f"No format {wanted[0]!r} for this kind of result; use one of: "
+                               f"{offered}.")
+    found = negotiate(accept, formats)
+    if found is None:
+        offered = ", ".join(f.media_type for f in formats)
+        raise SparqlError(406, f"Nothing in 'Accept: {accept}' is available here; we offer: "
+                               f"{offered}.")
+    return found

@@ -2,7 +2,7 @@
 
 Rows are counted as they are read and a result past the row limit is refused, not cut: a
 client must never mistake part of an answer for all of it. Solutions are serialized here (the
-engine's own writers cannot stop at a row count); graphs go through pyoxigraph's writers.
+engine's own writers cannot stop at a row count); graphs go through the format registry.
 """
 
 from __future__ import annotations
@@ -14,18 +14,14 @@ import re
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from ..formats import GRAPH_RESULTS, write_rdf
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 SRX = "http://www.w3.org/2005/sparql-results#"
-RDF_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-    "ntriples": RdfFormat.N_TRIPLES,
-}
 TABLE_VARIABLES = ("subject", "predicate", "object")  # a graph shown as a table (HTML)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -86,10 +82,10 @@ def graph(triples: list[Triple], key: str, prefixes: dict[str, str]) -> bytes:
                 "results": {"bindings": _bindings(list(TABLE_VARIABLES), rows)},
             }
         )
-    fmt = RDF_FORMATS[key]
-    if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        return serialize(triples, format=fmt, prefixes=prefixes)
-    return serialize(triples, format=fmt)
+    for fmt in GRAPH_RESULTS:
+        if fmt.key == key:
+            return write_rdf(triples, fmt, prefixes)
+    raise ValueError(f"not a graph format: {key}")
 
 
 # -- terms -------------------------------------------------------------------------------------

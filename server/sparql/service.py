@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pyoxigraph import RdfFormat, parse, serialize
+from pyoxigraph import RdfFormat, parse
 
-from .results import RDF_FORMATS
+from ..formats import TURTLE, Format, write_rdf
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -47,16 +47,10 @@ def description_turtle(endpoint: str, graphs: Iterable[str]) -> str:
     )
 
 
-def description(endpoint: str, graphs: Iterable[str], key: str) -> bytes:
-    """The description in the RDF format `key` (turtle, jsonld, rdfxml, ntriples)."""
+def description(endpoint: str, graphs: Iterable[str], fmt: Format) -> bytes:
+    """The description in an RDF syntax of the registry."""
     turtle = description_turtle(endpoint, graphs)
-    if key == "turtle":
+    if fmt is TURTLE:
         return turtle.encode()
     triples = [q.triple for q in parse(turtle, format=RdfFormat.TURTLE)]
-    fmt = RDF_FORMATS[key]
-    prefixes = {"sd": SD} if fmt is RdfFormat.RDF_XML else None
-    return (
-        serialize(triples, format=fmt, prefixes=prefixes)
-        if prefixes
-        else serialize(triples, format=fmt)
-    )
+    return write_rdf(triples, fmt, {"sd": SD})

@@ -14,7 +14,6 @@
   var downloadsEl = document.getElementById("downloads");
   var formatEl = document.getElementById("format");
   var resultsEl = document.getElementById("results");
-  var EXT = { turtle: "ttl", jsonld: "jsonld", rdfxml: "rdf", ntriples: "nt" };
   var CM = window.CM;
 
   // ---- completion -------------------------------------------------------------------------
@@ -186,7 +185,7 @@
     var formats = isGraphQuery(q) ? config.graph_formats : config.formats;
     formats.forEach(function (f, i) {
       var a = el("a", f.label, { href: config.endpoint + "?query=" + encodeURIComponent(q) + "&format=" + f.key,
-        type: f.media, "data-format": f.key, download: "results." + (EXT[f.key] || f.key) });
+        type: f.media, "data-format": f.key, download: "results." + f.key });
       a.addEventListener("click", function (ev) { ev.preventDefault(); download(q, f); });
       if (i) p.appendChild(document.createTextNode(" · "));
       p.appendChild(a);
@@ -202,7 +201,7 @@
       return r.blob();
     }).then(function (blob) {
       var url = URL.createObjectURL(blob);
-      var a = el("a", null, { href: url, download: "results." + (EXT[f.key] || f.key) });
+      var a = el("a", null, { href: url, download: "results." + f.key });
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
     }).catch(function (e) { setStatus(String(e.message || e), true); });

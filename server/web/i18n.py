@@ -1,33 +1,19 @@
 """Languages of the interface: which one a request gets, and the interface's own words.
 
 Spanish is the annex's language and the default; English is a translation. A visitor's explicit
-choice (the `lang` cookie set by /lang/<code>) beats the browser's Accept-Language.
+choice (the `lang` cookie set by /lang/<code>) beats the browser's Accept-Language: the rule is
+the core's (`oas_ssm.server.conneg.page_language`), shared with documents and error pages.
 """
 
 from __future__ import annotations
 
-LANGS = ("es", "en")
-DEFAULT_LANG = "es"
-COOKIE = "lang"
-
-
-def negotiate(cookie_value: str | None, accept_language) -> str:
-    """The page language: the cookie if valid, else the best Accept-Language match, else es.
-
-    `accept_language` is werkzeug's `request.accept_languages` (or None).
-    """
-    if cookie_value in LANGS:
-        return cookie_value
-    if accept_language is not None:
-        best = accept_language.best_match(LANGS)
-        if best in LANGS:
-            return best
-    return DEFAULT_LANG
+from ..conneg import LANG_COOKIE as COOKIE  # noqa: F401 - the views set it
+from ..conneg import LANGS, page_language
 
 
 def select_lang(request) -> str:
-    """The page language for a Flask/werkzeug request (used by every HTML view, ours and core's)."""
-    return negotiate(request.cookies.get(COOKIE), request.accept_languages)
+    """The page language of a Flask request (the core's rule: cookie, Accept-Language, es)."""
+    return page_language(request.headers.get("Cookie"), request.headers.get("Accept-Language"))
 
 
 def other_lang(lang: str) -> str:
@@ -357,7 +343,7 @@ def translate(key: str, lang: str) -> str:
     entry = STRINGS.get(key)
     if entry is None:
         return key
-    return entry.get(lang) or entry.get(DEFAULT_LANG) or key
+    return entry.get(lang) or entry.get(LANGS[0]) or key
 
 
 # Names of terms from vocabularies we reuse, for when the store holds no label for them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from ..formats import RDF_FORMATS
 from .annex_page import build_annex_page
 from .chart import build_chart
 from .dataset_page import build_dataset
@@ -13,7 +14,6 @@ from .home import build_home
 from .i18n import translate
 from .ontology import build_ontology
 from .render import CACHE, render
-from .resource import FORMATS as RDF_FORMATS
 from .resource import build_resource
 from .search import search
 from .site import Site
@@ -77,8 +77,8 @@ def dataset_page(site: Site, iri: str, lang: str) -> str | None:
         view = build_dataset(site, iri, lang)
         if view is None:
             return None
-        formats = [(name, media, site.doc_path(iri, ext) or "")
-                   for name, media, ext in RDF_FORMATS if site.doc_path(iri, ext)]
+        formats = [(f.label, f.media_type, site.doc_path(iri, f.key) or "")
+                   for f in RDF_FORMATS if site.doc_path(iri, f.key)]
         return render("dataset.html", lang, site.prefix, here=site.href(iri), d=view,
                       formats=formats)
     return CACHE.get_or_render(("dataset", iri, lang, site.version), make)
@@ -90,7 +90,8 @@ def ontology_page(site: Site, lang: str) -> str:
         diagram = build_diagram(site, view, translate("onto_diagram", lang),
                                 translate("onto_diagram_desc", lang),
                                 translate("onto_relations", lang))
-        formats = [(n, m, site.path(f"/def/ssm.{e}")) for n, m, e in RDF_FORMATS]
+        formats = [(f.label, f.media_type, site.path("/def/ssm" + f.extension))
+                   for f in RDF_FORMATS]
         return render("ontology.html", lang, site.prefix, here=site.href(site.ontology),
                       nav="ontology", o=view, formats=formats,
                       diagram_svg=render("diagram.svg", lang, site.prefix, d=diagram))

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .. import jsonld
+from ..formats import RDF_FORMATS
 from .annex import annex
 from .i18n import TERM_LABELS
-from .jsonld import resource_jsonld
 from .model import (
     FunctionRow,
     Link,
@@ -39,8 +40,6 @@ IGNORED_TYPES = {OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"}
 SHOWN_TYPES = (ORG + "FormalOrganization", ORG + "OrganizationalUnit", ORG + "Post",
                ORG + "Organization", SKOS + "Concept", SKOS + "ConceptScheme",
                RDF + "Statement", VOID + "Dataset")
-FORMATS = (("Turtle", "text/turtle", "ttl"), ("JSON-LD", "application/ld+json", "jsonld"),
-           ("RDF/XML", "application/rdf+xml", "rdf"), ("N-Triples", "application/n-triples", "nt"))
 
 
 @dataclass
@@ -258,9 +257,13 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     v.types = [link(site, t, lang) for t in most_specific_types(site, iri)]
     v.breadcrumb = breadcrumb(site, iri, lang)
     v.heading = lab.text
-    v.formats = [(name, media, site.doc_path(iri, ext) or "") for name, media, ext in FORMATS
-                 if site.doc_path(iri, ext)]
-    v.jsonld = resource_jsonld(site, iri, tr.out)
+    v.formats = [(f.label, f.media_type, site.doc_path(iri, f.key) or "") for f in RDF_FORMATS
+                 if site.doc_path(iri, f.key)]
+    node = ox.NamedNode(iri)
+    own = [ox.Triple(node, ox.NamedNode(p), o) for p in sorted(tr.out)
+           for o in sorted(tr.out[p], key=str)]
+    data = jsonld.document(own, site.prefixes)  # one node: put it at the top, with the context
+    v.jsonld = jsonld.script_safe({"@context": data["@context"], **data["@graph"][0]})
     if v.kind == "statement" and _statement(site, iri, v, lang):
         return v
     v.definitions = page_lang_first(

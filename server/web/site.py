@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from oas_ssm.namespaces import BASE as CANONICAL_BASE
 
+from ..dataset import Dataset
+from ..documents import document_path
 from .i18n import TERM_LABELS
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -46,20 +47,36 @@ class Label:
 
 @dataclass
 class Site:
-    """The served graph as the pages see it (one per dataset and data version)."""
+    """The served graph as the pages see it (one per dataset and data version): the core's
+    `Dataset` (store, base, mount point, prefixes, document paths) plus the label table."""
 
-    store: ox.Store
-    base: str  # the base of the IRIs in the store
-    prefix: str  # URL path under which the site is served ("" at the root)
-    version: str
+    dataset: Dataset
     _labels: dict[str, dict[str, list[tuple[str, str | None]]]] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    # ---- namespaces -------------------------------------------------------------------------
+    # ---- the core's names --------------------------------------------------------------------
+    @property
+    def store(self) -> ox.Store:
+        return self.dataset.store
+
+    @property
+    def base(self) -> str:
+        """The base of the IRIs in the store (the served base)."""
+        return self.dataset.base
+
+    @property
+    def prefix(self) -> str:
+        """URL path under which the site is served ("" at the root)."""
+        return self.dataset.mount
+
+    @property
+    def version(self) -> str:
+        return self.dataset.version
+
     @property
     def ontology(self) -> str:
-        return self.base + "def/ssm"
+        return self.dataset.ontology_iri
 
     @property
     def ssm(self) -> str:
@@ -70,9 +87,7 @@ class Site:
 
     @property
     def prefixes(self) -> dict[str, str]:
-        return {"ssm": self.ssm, "org": ORG, "skos": SKOS, "prov": PROV, "dcterms": DCT,
-                "eli": ELI, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "vann": VANN,
-                "void": VOID, "dcat": DCAT}
+        return self.dataset.prefixes
 
     # ---- IRIs and links ---------------------------------------------------------------------
     def is_ours(self, iri: str) -> bool:
@@ -102,13 +117,13 @@ class Site:
         return iri.rstrip("/").rsplit("/", 1)[-1].split("#")[-1]
 
     def doc_path(self, iri: str, ext: str | None = None) -> str | None:
-        """The document describing one of our `id/` IRIs, e.g. /doc/unit/ssm.ttl."""
-        if not iri.startswith(self.base + "id/"):
-            if iri == self.ontology or iri.startswith(self.ssm):
-                return self.path("/def/ssm" + (f".{ext}" if ext else ""))
+        """The document describing one of our IRIs, e.g. /doc/unit/ssm.ttl; the ontology's
+        terms are described by the ontology document."""
+        if iri.startswith(self.ssm):
+            iri = self.ontology
+        if not (iri.startswith(self.base + "id/") or iri in self.dataset.ontology_iris):
             return None
-        rest = iri[len(self.base) + 3:]
-        return self.path("/doc/" + rest + (f".{ext}" if ext else ""))
+        return self.path(document_path(self.dataset, iri) + (f".{ext}" if ext else ""))
 
     def annex_href(self, provision_iri: str) -> str:
         return self.path("/annex") + "#" + self.slug(provision_iri)
@@ -217,30 +232,15 @@ _SITES: dict[tuple[int, str], Site] = {}
 _SITES_LOCK = threading.Lock()
 
 
-def data_version(dataset) -> str:
-    return str(getattr(dataset, "version", None) or id(dataset.store))
-
-
-def dataset_base(dataset) -> str:
-    """The base of the IRIs in the store (the core rewrites them to the served base on load)."""
-    value = getattr(dataset, "base", None)
-    if isinstance(value, str) and value:
-        return value if value.endswith("/") else value + "/"
-    return CANONICAL_BASE
-
-
-def site_for(dataset) -> Site:
+def site_for(dataset: Dataset) -> Site:
     """The `Site` of `dataset` at its current version (built once, then shared)."""
-    version = data_version(dataset)
-    key = (id(dataset), version)
+    key = (id(dataset), dataset.version)
     site = _SITES.get(key)
     if site is None:
         with _SITES_LOCK:
             site = _SITES.get(key)
             if site is None:
-                base = dataset_base(dataset)
-                prefix = str(getattr(dataset, "mount", "") or "").rstrip("/")
-                site = Site(store=dataset.store, base=base, prefix=prefix, version=version)
+                site = Site(dataset)
                 for old in [k for k in _SITES if k[0] == id(dataset)]:
                     del _SITES[old]
                 _SITES[key] = site

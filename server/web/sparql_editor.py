@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from oas_ssm.paths import QUERIES_DIR
 
+from ..formats import GRAPH_RESULTS, HTML, SOLUTION_RESULTS
 from .site import KINDS, Site
 
 MAX_ROWS = 2000
@@ -25,13 +26,9 @@ SELECT ?unit ?name WHERE {
   FILTER(lang(?name) = "es")
 }
 ORDER BY ?name"""
-RESULT_FORMATS = (("json", "SPARQL JSON", "application/sparql-results+json"),
-                  ("xml", "SPARQL XML", "application/sparql-results+xml"),
-                  ("csv", "CSV", "text/csv"), ("tsv", "TSV", "text/tab-separated-values"))
-# CONSTRUCT and DESCRIBE answer with a graph: these are the endpoint's `format=` names for one.
-GRAPH_FORMATS = (("turtle", "Turtle", "text/turtle"), ("jsonld", "JSON-LD", "application/ld+json"),
-                 ("rdfxml", "RDF/XML", "application/rdf+xml"),
-                 ("ntriples", "N-Triples", "application/n-triples"))
+RESULT_FORMATS = tuple((f.key, f.label, f.media_type) for f in SOLUTION_RESULTS if f is not HTML)
+# CONSTRUCT and DESCRIBE answer with a graph (format keys are the endpoint's `format=` values).
+GRAPH_FORMATS = tuple((f.key, f.label, f.media_type) for f in GRAPH_RESULTS if f is not HTML)
 _HEADER = re.compile(r"^#\s*(?P<key>[^:]+?)\s*:\s*(?P<value>.*?)\s*$")
 _GRAPH_QUERY = re.compile(
     r"^(?:\s+|#[^\n]*(?:\n|$)|(?:PREFIX|BASE)\b[^\n<]*<[^>]*>)*(CONSTRUCT|DESCRIBE)\b", re.I)

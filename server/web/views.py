@@ -6,6 +6,8 @@ import hashlib
 
 from flask import Blueprint, Response, abort, redirect, request, send_file
 
+from ..dataset import Dataset
+from ..response_cache import cacheable
 from .assets import LONG_CACHE, SHORT_CACHE, assets
 from .i18n import COOKIE, LANGS, select_lang
 from .pages import annex_page, chart_svg, home_page, search_page
@@ -22,16 +24,19 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-def _html(body: str, lang: str) -> Response:
+def _html(body: str, lang: str, keep: bool = True) -> Response:
+    """A page; `keep` lets the response cache replay it (not for pages keyed on free text)."""
     response = Response(body, mimetype="text/html")
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language, Cookie"
     response.headers["Cache-Control"] = "no-cache"
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    if keep:
+        cacheable(response)
     return response.make_conditional(request)
 
 
-def create_blueprint(dataset, config=None) -> Blueprint:
+def create_blueprint(dataset: Dataset) -> Blueprint:
     """The web pages of `dataset`: home, annex, search, language switch and static files."""
     bp = Blueprint("web", __name__)
 
@@ -57,7 +62,7 @@ def create_blueprint(dataset, config=None) -> Blueprint:
         response.headers["Content-Disposition"] = 'inline; filename="ssm-organigrama.svg"'
         response.headers["Vary"] = "Accept-Language, Cookie"
         response.set_etag(hashlib.sha256(svg.encode()).hexdigest()[:32])
-        return response.make_conditional(request)
+        return cacheable(response).make_conditional(request)
 
     @bp.get("/annex")
     def annex() -> Response:
@@ -68,7 +73,7 @@ def create_blueprint(dataset, config=None) -> Blueprint:
     def search() -> Response:
         lang = select_lang(request)
         query = request.args.get("q", "")[:MAX_QUERY_CHARS]
-        return _html(search_page(site(), query, lang), lang)
+        return _html(search_page(site(), query, lang), lang, keep=False)
 
     @bp.get("/lang/<code>")
     def switch_language(code: str) -> Response:

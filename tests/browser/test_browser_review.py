@@ -58,9 +58,9 @@ def test_editor_offers_rdf_downloads_for_construct(page, site_url: str) -> None:
     page.wait_for_selector("#result-table pre")
     formats = page.eval_on_selector_all("#downloads a[data-format]",
                                         "els => els.map(e => e.dataset.format)")
-    assert formats == ["turtle", "jsonld", "rdfxml", "ntriples"]
+    assert formats == ["ttl", "jsonld", "rdf", "nt"]
     with page.expect_download() as info:
-        page.click("#downloads a[data-format=turtle]")
+        page.click("#downloads a[data-format=ttl]")
     assert info.value.suggested_filename == "results.ttl"
 
 

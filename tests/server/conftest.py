@@ -1,11 +1,13 @@
-"""Shared fixtures: real `ssm serve` processes on free ports, one per configuration per session.
+"""Shared fixtures: the server's app in-process (tests/inprocess.py), one per configuration.
 
-- `server_url`: the annex data (data/ssm.ttl + ontology/ssm.ttl, or the small fixture while those
-  do not exist) under the canonical base; IRI `https://w3id.org/oas-ssm/X` is at `server_url + X`.
-- `rewritten_server_url`: the same data served with `--base-uri` set to the server's own URL, so
-  every IRI in it dereferences as it is.
-- `fixture_server_url`: the small hand-written fixture (tests/fixtures/server/), for exact checks.
-Use `start_server(...)` for anything else (a broken file, other options).
+- `annex_server` / `server_url`: the annex data (data/ssm.ttl + ontology/ssm.ttl) under the
+  canonical base; IRI `https://w3id.org/oas-ssm/X` is at `server_url + X`.
+- `rewritten_server` / `rewritten_server_url`: the same data served with `--base-uri` set to the
+  server's own URL, so every IRI in it dereferences as it is.
+- `fixture_server` / `fixture_server_url`: the small hand-written fixture (tests/fixtures/server/).
+- `live_server`: a real `ssm serve` process (IRIs under its own URL), for clients that open
+  their own sockets (rdflib's urllib) and for what only a process shows.
+Use `start_server(...)` for a real server with other options (a broken file, a mount point).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests import serving
+from tests import inprocess, serving
 from tests.serving import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +53,7 @@ def free_port() -> int:
 class Server:
     url: str  # where it listens, ending in '/'
     base: str  # the base of the IRIs it serves
-    process: subprocess.Popen
+    process: subprocess.Popen | None  # None: the app runs in this process
     started_in: float  # seconds from launch to the first answer
     log: Path  # its stdout and stderr
 
@@ -111,9 +113,35 @@ def start_server(
         shutil.rmtree(log_dir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def in_process(
+    data: Path | None = None, ontology: Path | None = None, base_uri: str | bool | None = None,
+    origin: str = "http://annex.test",
+) -> Iterator[Server]:
+    """The app of `ssm serve` in this process, reached with `requests` at `origin`."""
+    from oas_ssm.server.app import create_app
+    from oas_ssm.server.config import Config
+
+    default_data, default_ontology = annex_files()
+    url = origin.rstrip("/") + "/"
+    config = Config(data=data or default_data, ontology=ontology or default_ontology)
+    config = config.with_base(url if base_uri is True else base_uri or None)
+    app = create_app(config)
+    with inprocess.serve(app, origin):
+        yield Server(url, config.base_uri, None, 0.0, Path("/dev/null"))
+    app.blueprints["sparql"].sparql_endpoint.pool.close()
+
+
 @pytest.fixture(scope="session")
 def annex_server() -> Iterator[Server]:
-    with start_server() as server:
+    with in_process(origin="http://annex.test") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[Server]:
+    """A real `ssm serve` over the annex, IRIs rewritten to its own URL."""
+    with start_server(base_uri=True) as server:
         yield server
 
 
@@ -125,7 +153,7 @@ def server_url(annex_server: Server) -> str:
 
 @pytest.fixture(scope="session")
 def rewritten_server() -> Iterator[Server]:
-    with start_server(base_uri=True) as server:
+    with in_process(base_uri=True, origin="http://rewritten.test") as server:
         yield server
 
 
@@ -137,7 +165,8 @@ def rewritten_server_url(rewritten_server: Server) -> str:
 
 @pytest.fixture(scope="session")
 def fixture_server() -> Iterator[Server]:
-    with start_server(FIXTURE_DATA, FIXTURE_ONTOLOGY, base_uri=True) as server:
+    with in_process(FIXTURE_DATA, FIXTURE_ONTOLOGY, base_uri=True,
+                    origin="http://fixture.test") as server:
         yield server
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import requests
 from rdflib import Graph, URIRef
@@ -296,12 +294,13 @@ def test_ontology(annex_server):
 
 def test_ontology_page_is_the_web_packages(annex_server):
     """`/def/ssm.html` is the web package's `render_resource_html` for the ontology IRI."""
-    web = pytest.importorskip("oas_ssm.server.web")
+    from oas_ssm.server import web
     from oas_ssm.server.config import Config
     from oas_ssm.server.dataset import Dataset
 
-    args = annex_server.process.args  # the same files as the server
-    data, ontology = (Path(args[args.index(option) + 1]) for option in ("--data", "--ontology"))
+    from tests.server.conftest import annex_files
+
+    data, ontology = annex_files()  # the same files as the server
     dataset = Dataset.load(Config(data=data, ontology=ontology))
     expected = web.render_resource_html(dataset, dataset.ontology_iri, "en")
     page = get(annex_server.url + "def/ssm.html", BROWSER, **{"Accept-Language": "en"})

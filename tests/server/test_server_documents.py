@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import requests
 from oas_ssm.server.config import Config
 from oas_ssm.server.dataset import Dataset
-from oas_ssm.server.documents import minimal_html
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "server"
@@ -74,53 +71,10 @@ def dataset() -> Dataset:
     return Dataset.load(Config(data=FIXTURES / "data.ttl", ontology=FIXTURES / "ontology.ttl"))
 
 
-class _Page(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.alternates: dict[str, str] = {}
-        self.links: list[str] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "link" and a.get("rel") == "alternate":
-            self.alternates[a["type"]] = a["href"]
-        if tag == "a":
-            self.links.append(a["href"])
-        self._in_script = tag == "script" and a.get("type") == "application/ld+json"
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts.append(data)
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-
-def test_minimal_html(dataset):
-    iri = dataset.base + "id/unit/ssm"
-    page = minimal_html(dataset, iri, "en")
-    assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
-    assert "<title>Secretariat for Multidimensional Security</title>" in page
-    parsed = _Page()
-    parsed.feed(page)
-    assert set(parsed.alternates) == {
-        "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"
-    }  # fmt: skip
-    assert parsed.alternates["text/turtle"] == "/doc/unit/ssm.ttl"
-    assert "/id/unit/se-cicad" in parsed.links  # links stay on this server
-    embedded = Graph().parse(data=parsed.scripts[0], format="json-ld")
-    from oas_ssm.server.documents import TURTLE, serialize_rdf
-
-    turtle = serialize_rdf(dataset.describe(iri), TURTLE, dataset.prefixes)
-    assert isomorphic(embedded, Graph().parse(data=turtle, format="turtle"))
-
-
 def test_jsonld_is_compact(dataset):
-    from oas_ssm.server.documents import jsonld
+    from oas_ssm.server.jsonld import write
 
-    doc = json.loads(jsonld(dataset.describe(dataset.base + "id/unit/ssm"), dataset.prefixes))
+    doc = json.loads(write(dataset.describe(dataset.base + "id/unit/ssm"), dataset.prefixes))
     assert doc["@context"]["org"] == ORG
     first = doc["@graph"][0]
     assert first["@id"] == dataset.base + "id/unit/ssm"

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import requests
+from oas_ssm.server.formats import RDF_FORMATS
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -169,9 +170,8 @@ def test_construct_results_download_as_rdf(web_url: str) -> None:
     query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a ?o . BIND(<urn:p> AS ?p) } LIMIT 3"
     html = page(web_url + "sparql?" + requests.compat.urlencode({"query": query}))
     downloads = re.findall(r'data-format="([^"]+)"', html[html.index('id="downloads"'):])
-    assert downloads == ["turtle", "jsonld", "rdfxml", "ntriples"]
-    media = {"turtle": "text/turtle", "jsonld": "application/ld+json",
-             "rdfxml": "application/rdf+xml", "ntriples": "application/n-triples"}
+    assert downloads == [f.key for f in RDF_FORMATS]
+    media = {f.key: f.media_type for f in RDF_FORMATS}
     for href in re.findall(r'<a href="(/sparql\?[^"]+format=[a-z]+)"', html):
         url = web_url.rstrip("/") + unescape(href)
         r = requests.get(url, timeout=30)
@@ -182,7 +182,7 @@ def test_construct_results_download_as_rdf(web_url: str) -> None:
     assert [f["key"] for f in config["graph_formats"]] == list(media)
     select = page(web_url + "sparql?" + requests.compat.urlencode(
         {"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 1"}))
-    assert 'data-format="csv"' in select and 'data-format="turtle"' not in select
+    assert 'data-format="csv"' in select and 'data-format="ttl"' not in select
 
 
 # 6 · 404 pages ----------------------------------------------------------------------------------

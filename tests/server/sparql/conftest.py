@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import fixture_app
 import pytest
 
-from tests import serving
+from tests import inprocess, serving
 from tests.serving import wait_until_answering
 
 HERE = Path(__file__).resolve().parent
@@ -96,14 +97,37 @@ def launch_sparql_server():
 
 
 @pytest.fixture(scope="session")
-def endpoint(sparql_server: SparqlServer) -> str:
-    """URL of the test endpoint; its data's IRIs are under `sparql_server.url`."""
+def live_endpoint(sparql_server: SparqlServer) -> str:
+    """URL of the real test endpoint; its data's IRIs are under `sparql_server.url`."""
     return sparql_server.endpoint
 
 
 @pytest.fixture(scope="session")
-def base(sparql_server: SparqlServer) -> str:
+def live_base(sparql_server: SparqlServer) -> str:
     return sparql_server.url
+
+
+@pytest.fixture(scope="session")
+def sparql_app() -> Iterator[str]:
+    """The fixture app in this process (protocol tests), at http://sparql.test/."""
+    origin = "http://sparql.test"
+    os.environ["SPARQL_TEST_BASE"] = origin + "/"
+    os.environ["SPARQL_TEST_SETTINGS"] = json.dumps(TEST_SETTINGS)
+    app = fixture_app.create_app()
+    with inprocess.serve(app, origin) as url:
+        yield url
+    app.blueprints["sparql"].sparql_endpoint.pool.close()
+
+
+@pytest.fixture(scope="session")
+def endpoint(sparql_app: str) -> str:
+    """URL of the in-process test endpoint; its data's IRIs are under `base`."""
+    return sparql_app + "sparql"
+
+
+@pytest.fixture(scope="session")
+def base(sparql_app: str) -> str:
+    return sparql_app
 
 
 @pytest.fixture(scope="session")

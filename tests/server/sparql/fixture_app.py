@@ -10,9 +10,11 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from flask import Flask
+from oas_ssm.server.app import cors
 from oas_ssm.server.sparql import SparqlSettings, create_blueprint
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
@@ -49,11 +51,27 @@ class FixtureSource:
         return self._nquads
 
 
+def editor_page(query: str | None, results: dict | None, error: str | None) -> str:
+    """Stands in for the site's editor (tests/web tests the real one): a form, then the error
+    or the results as a table, everything escaped."""
+    form = f'<form><textarea name="query">{escape(query or "")}</textarea></form>'
+    if error is not None:
+        return f"<!DOCTYPE html>\n{form}\n<p>{escape(error)}</p>\n"
+    if results is None:
+        return f"<!DOCTYPE html>\n{form}\n"
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(b['value'])}</td>" for b in row.values()) + "</tr>"
+        for row in results.get("results", {}).get("bindings", [])
+    )
+    return f"<!DOCTYPE html>\n{form}\n<table>{rows}</table>\n"
+
+
 def create_app() -> Flask:
     base = os.environ.get("SPARQL_TEST_BASE", CANONICAL)
     settings = SparqlSettings(**json.loads(os.environ.get("SPARQL_TEST_SETTINGS", "{}")))
     app = Flask(__name__)
-    app.register_blueprint(create_blueprint(FixtureSource(base), settings))
+    app.register_blueprint(create_blueprint(FixtureSource(base), settings, editor_page))
+    app.after_request(cors)
 
     @app.get("/page")
     def page() -> str:  # stands in for the site's pages: must answer while queries run

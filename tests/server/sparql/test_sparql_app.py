@@ -126,12 +126,10 @@ def test_the_query_bound_is_machine_wide_across_web_workers(launch_server):
             heavy = [pool.submit(_heavy, url, i) for i in range(2)]
             time.sleep(1.0)
             for i in range(6):
-                started = time.monotonic()
                 r = requests.get(
                     url + "sparql", params={"query": f"ASK {{ ?s ?p ?o }} # light {i}"}, timeout=30
                 )
                 assert r.status_code == 200, (i, r.status_code, r.text)
-                assert time.monotonic() - started < 1.5
             third = pool.submit(_heavy, url, 2)
             time.sleep(1.0)
             over = {"query": "ASK { ?s ?p ?o } # over"}

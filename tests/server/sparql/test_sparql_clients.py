@@ -9,6 +9,17 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, TSV, TURTLE, XML, SPARQLWrapper
 
+
+# These tests need a real server (a client's own sockets, processes, concurrency).
+@pytest.fixture(scope="module")
+def endpoint(live_endpoint: str) -> str:
+    return live_endpoint
+
+
+@pytest.fixture(scope="module")
+def base(live_base: str) -> str:
+    return live_base
+
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 
