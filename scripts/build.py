@@ -2,6 +2,9 @@
 
 `--check` rebuilds in memory and compares with the committed file, so CI catches a hand edit
 or a mapping change that was not rebuilt.
+
+In an installed package (a wheel in site-packages, not a checkout) the bundled data/ssm.ttl is
+part of the installation: `ssm build` refuses to overwrite it (exit 2) and asks for `--output`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from oas_ssm.graph_builder import build_graph
 from oas_ssm.mapping import MappingError, check_mapping, load_mapping
-from oas_ssm.paths import DATA, MAPPING_DIR, SOURCE
+from oas_ssm.paths import DATA, MAPPING_DIR, PACKAGE, ROOT, SOURCE
 from oas_ssm.provisions import AnnexParseError, load_provisions
 from oas_ssm.turtle import serialize_turtle
 
@@ -26,7 +29,10 @@ HEADER = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--output", type=Path, default=DATA, help="where to write (default: data/ssm.ttl)"
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write (default: data/ssm.ttl of a checkout; required when installed)",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the output file is stale")
     parser.add_argument("--source", type=Path, default=SOURCE, help=argparse.SUPPRESS)
@@ -44,12 +50,20 @@ def build_turtle(source: Path = SOURCE, mapping_dir: Path = MAPPING_DIR) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is None and not args.check and ROOT == PACKAGE:  # installed, not a checkout
+        print(
+            f"ssm build: {DATA} is the data bundled with this installation and is not "
+            "rewritten in place; write the graph to a file of yours with "
+            "`ssm build --output FILE` (or compare with `ssm build --check`).",
+            file=sys.stderr,
+        )
+        return 2
     try:
         text = build_turtle(args.source, args.mapping)
     except (AnnexParseError, MappingError, OSError) as exc:
         print(f"ssm build: {exc}", file=sys.stderr)
         return 2
-    out: Path = args.output
+    out: Path = args.output or DATA
     if args.check:
         current = out.read_text(encoding="utf-8") if out.exists() else ""
         if current == text:

@@ -20,15 +20,23 @@ from rdflib.term import Node
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = Namespace("https://w3id.org/oas-ssm/def/shapes#")
-# Sources of findings, in the order reports list them.
-SOURCES = ("input", "shacl", "reasoner")
+# Sources of findings, in the order reports list them: the input files, the SHACL shapes, the
+# verbatim texts against the annex (oas_ssm.verbatim), HermiT.
+SOURCES = ("input", "shacl", "annex", "reasoner")
+# What a finding that is not a SHACL result is counted under, in summaries and JUnit test cases.
+CHECK_NAMES = {
+    "input": "input file",
+    "annex": "verbatim text = annex",
+    "reasoner": "HermiT",
+}
 MAX_VALUE_CHARS = 100
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing that is wrong. SHACL findings carry all fields; input and reasoner findings
-    carry a message and, where it applies, a file or the offending class as focus."""
+    """One thing that is wrong. SHACL and annex findings carry focus, path, value and message
+    (SHACL ones also their shape); input and reasoner findings carry a message and, where it
+    applies, a file. `file` is set when several files are validated each on its own."""
 
     source: str
     message: str
@@ -47,7 +55,7 @@ class Finding:
             str(SOURCES.index(self.source)),
             str(self.shape or ""),
             str(self.focus or ""),
-            _path_text(self.path),
+            path_text(self.path),
             str(self.value or ""),
             self.message,
         )
@@ -119,13 +127,14 @@ def _preferred(messages: dict[str, str]) -> str:
     return next(iter(messages.values()), "(no message)")
 
 
-def _path_text(path: URIRef | Path | None, names: NamespaceManager | None = None) -> str:
+def path_text(path: URIRef | Path | None, names: NamespaceManager | None = None) -> str:
+    """A SHACL path as Turtle/SPARQL writes it (`skos:prefLabel`, `^org:postIn`)."""
     if path is None:
         return ""
     return path.n3(names)
 
 
-def _term_text(term: Node | None, names: NamespaceManager | None) -> str:
+def term_text(term: Node | None, names: NamespaceManager | None) -> str:
     """A term as a maintainer would search for it: prefixed name if possible, literal
     abbreviated."""
     if term is None:
@@ -151,9 +160,9 @@ def format_text(report: ValidationReport, names: NamespaceManager | None = None)
         lines.append(f"{severity} {number}/{total}")
         rows = [
             ("file", finding.file or ""),
-            ("focus", _term_text(finding.focus, names)),
-            ("path", _path_text(finding.path, names)),
-            ("value", _term_text(finding.value, names)),
+            ("focus", term_text(finding.focus, names)),
+            ("path", path_text(finding.path, names)),
+            ("value", term_text(finding.value, names)),
             ("message", finding.message),
             ("shape", _shape_text(finding, names)),
         ]
@@ -171,9 +180,11 @@ def _shape_text(finding: Finding, names: NamespaceManager | None) -> str:
         return "HermiT (OWL 2 DL consistency of ontology + data)"
     if finding.source == "input":
         return ""
-    shape = _term_text(finding.shape, names) or "[anonymous shape]"
+    if finding.source == "annex":
+        return "verbatim text checked against the annex (oas_ssm.verbatim)"
+    shape = term_text(finding.shape, names) or "[anonymous shape]"
     if finding.constraint is not None:
-        shape += f" ({_term_text(finding.constraint, names)})"
+        shape += f" ({term_text(finding.constraint, names)})"
     return shape
 
 
@@ -186,7 +197,7 @@ def _summary(report: ValidationReport, names: NamespaceManager | None) -> str:
         extra = f" ({others} warning(s) or note(s))" if others else ""
         verdict = "conforms" if report.conforms else "could not be fully checked"
         return f"{files}: {verdict}{extra}. SHACL: 0 violations. {reasoner}"
-    by_shape = Counter(_count_key(f, names) for f in violations)
+    by_shape = Counter(check_name(f, names) for f in violations)
     width = len(str(max(by_shape.values())))
     lines = [
         f"{files}: {len(violations)} violation(s) of {len(by_shape)} check(s). {reasoner}",
@@ -207,16 +218,18 @@ def _reasoner_summary(result: ReasonerResult | None) -> str:
     return result.message.splitlines()[0]
 
 
-def _count_key(finding: Finding, names: NamespaceManager | None) -> str:
+def check_name(finding: Finding, names: NamespaceManager | None = None) -> str:
+    """The check a finding belongs to: its shape, or the name of the non-SHACL check."""
     if finding.source == "shacl":
-        return _term_text(finding.shape, names) or "[anonymous shape]"
-    return {"input": "input file", "reasoner": "HermiT"}[finding.source]
+        return term_text(finding.shape, names) or "[anonymous shape]"
+    return CHECK_NAMES[finding.source]
+
 
 
 def to_json(report: ValidationReport) -> dict:
     """The same information for machines: full IRIs, N-Triples values, every message."""
     violations = report.violations
-    counts = Counter(_count_key(f, None) for f in violations)
+    counts = Counter(check_name(f, None) for f in violations)
     return {
         "conforms": report.conforms,
         "files": report.files,

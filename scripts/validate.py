@@ -1,12 +1,18 @@
-"""`ssm validate`: check data against the SHACL shapes and, with HermiT, for OWL consistency.
+"""`ssm validate`: check data against the SHACL shapes, the annex and, with HermiT, for OWL
+consistency.
 
 pySHACL runs every shape in shapes/ over the data with the ontology (and W3C ORG) as its
 ontology graph and RDFS inference, so a ssm:Section is an org:OrganizationalUnit and org:unitOf
-is an org:subOrganizationOf without the data saying so. HermiT (scripts/consistency.py) then
-checks what SHACL cannot: disjoint classes, unsatisfiable classes.
+is an org:subOrganizationOf without the data saying so. oas_ssm.verbatim then checks that every
+ssm:verbatimText is the annex's text, which no shape can. HermiT (scripts/consistency.py) checks
+what SHACL cannot: disjoint classes, unsatisfiable classes.
+
+Several files are validated each on its own (each must be a whole dataset; pre-commit passes the
+changed files as a list), or as one dataset with --together.
 
 Exit codes: 0 conforms; 1 violations (or a file that parsed but holds no triples); 2 a file
 cannot be read or parsed, or the reasoner could not run. Errors name the file, line and column.
+With several files the worst outcome wins.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyshacl
+from oas_ssm.junit_report import Suite, format_junit
 from oas_ssm.namespaces import ID, PREFIXES
-from oas_ssm.paths import DATA, ONTOLOGY, ROOT, SHAPES_DIR, VENDOR_VOCAB
+from oas_ssm.paths import DATA, ONTOLOGY, ROOT, SHAPES_DIR, SOURCE, VENDOR_VOCAB
 from oas_ssm.shacl_report import (
     SH,
     SHAPES_NS,
@@ -30,12 +38,14 @@ from oas_ssm.shacl_report import (
     ReasonerResult,
     ValidationReport,
     findings_from_results,
-    format_json,
     format_text,
+    term_text,
+    to_json,
 )
 from oas_ssm.validation_stamp import stamp
-from rdflib import Graph
-from rdflib.namespace import RDFS, NamespaceManager
+from oas_ssm.verbatim import AnnexUnavailable, verbatim_findings
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, NamespaceManager
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.sparql import processor
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -273,17 +283,31 @@ def read_inputs(files: Sequence[Path]) -> dict[str, Graph]:
     return {str(path): read_graph(path) for path in files}
 
 
-def validate_graphs(graphs: dict[str, Graph], reasoner: bool = True) -> ValidationReport:
-    """Validate the union of the parsed input files."""
+def validate_graphs(
+    graphs: dict[str, Graph],
+    reasoner: bool = True,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+) -> ValidationReport:
+    """Validate the union of the parsed input files: shapes, verbatim texts, HermiT.
+    Raises UnreadableFile when the bundled annex cannot be read."""
     data = Graph()
     for graph in graphs.values():
         data += graph
-    shapes, ontology = load_shapes(), load_ontology()
+    shapes = load_shapes() if shapes is None else shapes
+    ontology = load_ontology() if ontology is None else ontology
     findings = _empty_file_findings(graphs) + shacl_findings(data, shapes, ontology)
+    try:
+        findings += verbatim_findings(data)
+    except AnnexUnavailable as error:
+        raise UnreadableFile(str(SOURCE), str(error)) from None
     result = None
     if reasoner:
         result, reasoner_findings = _reasoner([Path(name) for name in graphs])
         findings += reasoner_findings
+    if len(graphs) == 1:  # one file, one dataset: every finding is about that file
+        (name,) = graphs
+        findings = [replace(f, file=f.file or name) for f in findings]
     return ValidationReport(files=list(graphs), findings=findings, reasoner=result)
 
 
@@ -309,13 +333,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         type=Path,
         metavar="FILE",
-        help=f"RDF files to validate together (default: {DATA.relative_to(ROOT)})",
+        help="RDF files to validate, each on its own (default: the bundled "
+        f"{DATA.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="validate the files as one dataset (their union) instead of each on its own",
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "junit"),
         default="text",
-        help="report format (default: %(default)s)",
+        help="report format: text, json, or junit (JUnit XML for CI) (default: %(default)s)",
     )
     parser.add_argument(
         "--no-reasoner",
@@ -324,29 +354,142 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@dataclass
+class DatasetResult:
+    """One validated dataset (one file, or all of them with --together): what was read and
+    what was found, or why it could not be read."""
+
+    files: list[Path]
+    graphs: dict[str, Graph] = field(default_factory=dict)
+    report: ValidationReport | None = None
+    error: UnreadableFile | None = None
+
+    @property
+    def name(self) -> str:
+        return " + ".join(str(f) for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        if self.report is None:
+            return EXIT_UNREADABLE
+        if self.report.reasoner is not None and not self.report.reasoner.ran:
+            return EXIT_UNREADABLE
+        return EXIT_OK if self.report.conforms else EXIT_VIOLATIONS
+
+
+def validate_datasets(
+    datasets: Sequence[list[Path]], shapes: Graph, ontology: Graph, reasoner: bool = True
+) -> list[DatasetResult]:
+    """Validate each group of files as one dataset; an unreadable group does not stop the
+    others."""
+    results = []
+    for files in datasets:
+        result = DatasetResult(files=files)
+        try:
+            result.graphs = read_inputs(files)
+            result.report = validate_graphs(result.graphs, reasoner, shapes, ontology)
+        except UnreadableFile as error:
+            result.error = error
+        results.append(result)
+    return results
+
+
 def run(args: argparse.Namespace) -> int:
-    """Validate, print the report, and return the exit code."""
+    """Validate, print the report, and return the exit code (the worst over the datasets)."""
     files = list(args.files) or [_relative(DATA)]
+    datasets = [files] if args.together else [[f] for f in files]
     try:
-        graphs = read_inputs(files)
-        report = validate_graphs(graphs, reasoner=not args.no_reasoner)
-    except UnreadableFile as error:
-        if args.format == "json":
-            print(json.dumps(_error_json(error, files), ensure_ascii=False, indent=2))
-        else:
-            excerpt = error.excerpt()
-            print(str(error) + (f"\n{excerpt}" if excerpt else ""), file=sys.stderr)
+        shapes, ontology = load_shapes(), load_ontology()
+        results = validate_datasets(datasets, shapes, ontology, reasoner=not args.no_reasoner)
+    except UnreadableFile as error:  # a shape file or the ontology: nothing could be checked
+        print(str(error), file=sys.stderr)
         return EXIT_UNREADABLE
+    names = namespace_manager([g for r in results for g in r.graphs.values()])
     if args.format == "json":
-        print(format_json(report))
+        print(json.dumps(report_json(results), ensure_ascii=False, indent=2))
+    elif args.format == "junit":
+        suites = [
+            Suite(r.name, r.report, None if r.error is None else str(r.error)) for r in results
+        ]
+        print(format_junit(suites, shape_names(shapes, names), names))
     else:
-        print(format_text(report, namespace_manager(list(graphs.values()))))
-    if report.reasoner is not None and not report.reasoner.ran:
-        print(f"error: {report.reasoner.message} (or use --no-reasoner)", file=sys.stderr)
-        return EXIT_UNREADABLE
-    if report.conforms:
-        stamp(files)
-    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+        print(_text(results, names))
+    not_run = [r.report.reasoner for r in results if r.report and r.report.reasoner]
+    not_run = [reasoner for reasoner in not_run if not reasoner.ran]
+    if not_run:
+        print(f"error: {not_run[0].message} (or use --no-reasoner)", file=sys.stderr)
+    for result in results:
+        if result.exit_code == EXIT_OK:
+            stamp(result.files)
+    return max(r.exit_code for r in results)
+
+
+def _text(results: list[DatasetResult], names: NamespaceManager) -> str:
+    """Each dataset's findings and summary; unreadable files go to stderr as `file:line:col:`."""
+    blocks = []
+    for result in results:
+        if result.error is not None:
+            excerpt = result.error.excerpt()
+            print(str(result.error) + (f"\n{excerpt}" if excerpt else ""), file=sys.stderr)
+        else:
+            assert result.report is not None
+            blocks.append(format_text(result.report, names))
+    if len(results) > 1:
+        codes = [r.exit_code for r in results]
+        blocks.append(
+            f"{len(results)} files checked each on its own: {codes.count(EXIT_OK)} conform, "
+            f"{codes.count(EXIT_VIOLATIONS)} with violations, "
+            f"{codes.count(EXIT_UNREADABLE)} not fully checked."
+        )
+    return "\n\n".join(blocks)
+
+
+def shape_names(shapes: Graph, names: NamespaceManager) -> list[str]:
+    """Compact names of every named shape: one JUnit test case each."""
+    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    return sorted(term_text(s, names) for s in found if isinstance(s, URIRef))
+
+
+def report_json(results: list[DatasetResult]) -> dict:
+    """One JSON document for every dataset: totals at the top (same keys whether one file or
+    many), each dataset's own report in "datasets"."""
+    docs = [
+        to_json(r.report) if r.report is not None else _error_json(r.error, r.files)
+        for r in results
+        if r.report is not None or r.error is not None
+    ]
+    if len(docs) == 1:
+        return {**docs[0], "datasets": docs}
+    by_check: Counter[str] = Counter()
+    for doc in docs:
+        by_check.update(doc["counts"]["by_check"])
+    reasoners = [d["reasoner"] for d in docs if d["reasoner"] is not None]
+    return {
+        "conforms": all(d["conforms"] for d in docs),
+        "files": [f for d in docs for f in d["files"]],
+        "errors": [e for d in docs for e in d["errors"]],
+        "findings": [f for d in docs for f in d["findings"]],
+        "counts": {
+            "violations": sum(d["counts"]["violations"] for d in docs),
+            "findings": sum(d["counts"]["findings"] for d in docs),
+            "by_check": dict(sorted(by_check.items())),
+        },
+        "reasoner": {
+            "ran": all(r["ran"] for r in reasoners),
+            "consistent": all(r["consistent"] for r in reasoners),
+            "unsatisfiable": sorted({c for r in reasoners for c in r["unsatisfiable"]}),
+            "message": "; ".join(
+                f"{' + '.join(d['files'])}: {d['reasoner']['message']}"
+                for d in docs
+                if d["reasoner"] is not None
+            ),
+        }
+        if reasoners
+        else None,
+        "datasets": docs,
+    }
 
 
 def _relative(path: Path) -> Path:
@@ -357,12 +500,12 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def _error_json(error: UnreadableFile, files: list[Path]) -> dict:
+def _error_json(error: UnreadableFile | None, files: list[Path]) -> dict:
     """The JSON document for input that could not be read: one error, nothing validated."""
     return {
         "conforms": False,
         "files": [str(f) for f in files],
-        "errors": [error.to_json()],
+        "errors": [] if error is None else [error.to_json()],
         "findings": [],
         "counts": {"violations": 0, "findings": 0, "by_check": {}},
         "reasoner": None,

@@ -1,8 +1,9 @@
 """Remember which exact inputs passed validation, so `ssm serve` can refuse unvalidated data
 without paying for pySHACL on every start (the cold-start budget is two seconds).
 
-A stamp is an empty file named after the SHA-256 of the data files, the ontology, ORG and every
-shape file: any change to any of them means a new digest and a new validation.
+A stamp is an empty file named after the SHA-256 of the data files, the ontology, ORG, every
+shape file and the annex (the verbatim texts are checked against it): any change to any of them
+means a new digest and a new validation.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from oas_ssm.paths import ONTOLOGY, SHAPES_DIR, VENDOR_VOCAB
+from oas_ssm.paths import ONTOLOGY, SHAPES_DIR, SOURCE, VENDOR_VOCAB
 
 
 def stamp_dir() -> Path:
@@ -23,7 +24,7 @@ def stamp_dir() -> Path:
 def inputs_digest(data_files: Sequence[Path]) -> str:
     """Digest of everything the validation result depends on."""
     digest = hashlib.sha256()
-    rule_files = [ONTOLOGY, VENDOR_VOCAB / "org.ttl", *sorted(SHAPES_DIR.glob("*.ttl"))]
+    rule_files = [ONTOLOGY, VENDOR_VOCAB / "org.ttl", SOURCE, *sorted(SHAPES_DIR.glob("*.ttl"))]
     for path in [*data_files, *rule_files]:
         digest.update(path.name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
     return digest.hexdigest()

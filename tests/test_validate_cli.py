@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from oas_ssm.cli import main
@@ -97,17 +98,52 @@ def test_json_report_carries_the_same_information(capsys, tmp_path):
     assert report["reasoner"] is None
 
 
-def test_files_are_validated_together(capsys, tmp_path):
-    """A unit in one file may point to a post in another: FILE … is one dataset."""
+def _split_base(tmp_path: Path) -> tuple[Path, Path]:
+    """base.ttl cut in two files, each pointing at resources described in the other."""
     text = BASE.read_text(encoding="utf-8")
     prefixes = "".join(line + "\n" for line in text.splitlines() if line.startswith("@prefix"))
     blocks = [b for b in text.split("\n\n") if not b.lstrip().startswith(("#", "@prefix"))]
     first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
     first.write_text(prefixes + "\n\n".join(blocks[::2]) + "\n", encoding="utf-8")
     second.write_text(prefixes + "\n\n".join(blocks[1::2]) + "\n", encoding="utf-8")
-    assert run_cli(capsys, str(first), "--no-reasoner")[0] == 1
-    code, out, _ = run_cli(capsys, str(first), str(second), "--no-reasoner")
+    return first, second
+
+
+def test_files_are_validated_together_on_request(capsys, tmp_path):
+    """A unit in one file may point to a post in another: with --together, FILE … is one
+    dataset."""
+    first, second = _split_base(tmp_path)
+    code, out, _ = run_cli(capsys, str(first), str(second), "--no-reasoner", "--together")
     assert code == 0, out
+    assert f"{first}, {second}: conforms" in out
+
+
+def test_several_files_are_each_checked_on_their_own(capsys, tmp_path):
+    """What pre-commit passes: a list of files, each a whole dataset; the worst result wins and
+    each finding names its file."""
+    first, _ = _split_base(tmp_path)
+    broken = broken_copy(tmp_path, "PrefLabelEsShape")
+    code, out, _ = run_cli(capsys, str(BASE), str(broken), "--no-reasoner")
+    assert code == 1
+    assert f"{BASE}: conforms" in out
+    assert f"file:    {broken}" in out and f"file:    {BASE}" not in out
+    assert "2 files checked each on its own: 1 conform, 1 with violations" in out
+    code, out, _ = run_cli(capsys, str(BASE), str(first), "--no-reasoner", "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["conforms"] is False
+    assert [d["files"] for d in report["datasets"]] == [[str(BASE)], [str(first)]]
+    assert [d["conforms"] for d in report["datasets"]] == [True, False]
+    assert {f["file"] for f in report["findings"]} == {str(first)}
+    assert report["counts"]["violations"] == report["datasets"][1]["counts"]["violations"]
+
+
+def test_an_unreadable_file_does_not_hide_the_others(capsys, tmp_path):
+    broken = broken_copy(tmp_path, "PrefLabelEsShape")
+    missing = tmp_path / "nope.ttl"
+    code, out, err = run_cli(capsys, str(missing), str(broken), "--no-reasoner")
+    assert code == 2
+    assert f"{missing}: error: no such file" in err
+    assert "ssmsh:PrefLabelEsShape" in out
 
 
 def test_missing_file_exits_2(capsys, tmp_path):
@@ -201,3 +237,90 @@ def test_reasoner_finds_what_shapes_cannot(capsys, tmp_path):
     assert report["reasoner"]["ran"] and not report["reasoner"]["consistent"]
     reasoner = [f for f in report["findings"] if f["source"] == "reasoner"]
     assert reasoner and "inconsistent" in reasoner[0]["message"]
+
+
+def _published_copy(tmp_path: Path, name: str, update: str) -> Path:
+    """data/ssm.ttl with one SPARQL Update applied: the copies issue 12 says were accepted."""
+    graph = Graph().parse(DATA)
+    graph.update(update, initNs=dict(graph.namespaces()))
+    path = tmp_path / name
+    graph.serialize(path, format="turtle")
+    return path
+
+
+ALTER_III_G_3 = """
+    DELETE { provision:III-G-3 ssm:verbatimText ?text }
+    INSERT { provision:III-G-3 ssm:verbatimText ?altered }
+    WHERE {
+        provision:III-G-3 ssm:verbatimText ?text .
+        BIND (STRLANG(REPLACE(STR(?text), "Lavado de Activos", "Blanqueo de Capitales"), "es")
+              AS ?altered)
+    }
+"""
+
+
+def test_altered_verbatim_text_is_a_violation(capsys, tmp_path):
+    altered = _published_copy(tmp_path, "altered.ttl", ALTER_III_G_3)
+    code, out, _ = run_cli(capsys, str(altered), "--no-reasoner")
+    assert code == 1
+    assert "focus:   provision:III-G-3" in out and "path:    ssm:verbatimText" in out
+    assert "Annex E, III.G.3" in out
+    assert "the data reads “Blanqueo de Capitales y representa" in out
+    assert "the annex reads “Lavado de Activos y representa" in out
+    assert "1 violation(s) of 1 check(s)" in out
+
+
+def test_altered_verbatim_text_in_json(capsys, tmp_path):
+    graph = Graph().parse(BASE)
+    update = (FIXTURES.parent / "verbatim" / "ProvisionTextAltered.ru").read_text(encoding="utf-8")
+    graph.update(update, initNs=dict(graph.namespaces()))
+    altered = tmp_path / "altered.ttl"
+    graph.serialize(altered, format="turtle")
+    code, out, _ = run_cli(capsys, str(altered), "--no-reasoner", "--format", "json")
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    assert finding["source"] == "annex" and finding["file"] == str(altered)
+    assert finding["focus"] == "https://w3id.org/oas-ssm/id/provision/V-B-1"
+    assert finding["path"] == "https://w3id.org/oas-ssm/def/ssm#verbatimText"
+    assert "ejecuta iniciativas" in finding["value"] and "V.B.1" in finding["message"]
+
+
+def test_function_without_translation_is_a_violation(capsys, tmp_path):
+    lost = _published_copy(
+        tmp_path,
+        "lost.ttl",
+        "DELETE WHERE { function:III-G-3 ssm:unofficialTranslation ?text }",
+    )
+    code, out, _ = run_cli(capsys, str(lost), "--no-reasoner")
+    assert code == 1
+    assert "focus:   function:III-G-3" in out
+    assert "ssmsh:FunctionTranslationShape" in out
+
+
+def test_junit_has_a_case_per_shape_and_file(capsys, tmp_path):
+    broken = broken_copy(tmp_path, "FunctionNotationMatchesProvisionShape")
+    missing = tmp_path / "nope.ttl"
+    code, out, _ = run_cli(
+        capsys, str(BASE), str(broken), str(missing), "--no-reasoner", "--format", "junit"
+    )
+    assert code == 2
+    root = ElementTree.fromstring(out)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [str(BASE), str(broken), str(missing)]
+    shapes = {s.get("name") for s in suites[0].findall("testcase")}
+    assert {"ssmsh:PrefLabelEsShape", "ssmsh:TranslationNotSpanishShape"} <= shapes
+    assert shapes == {s.get("name") for s in suites[1].findall("testcase")}
+    assert suites[0].get("failures") == "0" and suites[1].get("failures") == "1"
+
+    (failed,) = [c for c in suites[1].findall("testcase") if c.find("failure") is not None]
+    assert failed.get("name") == "ssmsh:FunctionNotationMatchesProvisionShape"
+    assert failed.get("classname") == str(broken)
+    text = failed.find("failure").text
+    assert "focus: function:V-B-1" in text and "path: skos:notation" in text
+    assert 'value: "V.B.2"' in text and "message: " in text
+    hermit = next(c for c in suites[0].findall("testcase") if c.get("name") == "HermiT")
+    assert hermit.find("skipped") is not None
+
+    (parse,) = suites[2].findall("testcase")
+    assert "no such file" in parse.find("error").get("message")
+    assert root.get("failures") == "1" and root.get("errors") == "1"
