@@ -228,13 +228,12 @@ class GraphBuilder:
                     lang: text.format(phrase=use.phrase, where=where, listed=listed)
                     for lang, text in COLLECTIVE_NOTE.items()
                 }
+                cited = [use.source, pid] + ([use.speaker_source] if use.speaker_source else [])
                 rel = merged.get((s, use.predicate, o))
                 if rel is None:
-                    merged[(s, use.predicate, o)] = Relation(
-                        s, use.predicate, o, [use.source, pid], note
-                    )
+                    merged[(s, use.predicate, o)] = Relation(s, use.predicate, o, cited, note)
                     continue
-                rel.sources += [x for x in (use.source, pid) if x not in rel.sources]
+                rel.sources += [x for x in cited if x not in rel.sources]
                 assert rel.note is not None
                 rel.note = {lang: f"{rel.note[lang]} {note[lang]}" for lang in note}
         return list(merged.values())

@@ -52,6 +52,7 @@ class Collective:
     list: str
     source: str
     phrase: str
+    speaker_source: str | None = None  # the heading naming the speaker, when the text does not
 
 
 @dataclass
@@ -205,6 +206,8 @@ def check_mapping(mapping: Mapping, provisions: dict[str, Provision]) -> list[st
         for ref in (use.subject, use.object):
             if ref != "each":
                 check_ref(where, ref)
+        if use.speaker_source is not None and use.speaker_source not in provisions:
+            problems.append(f"{where}: cites unknown provision {use.speaker_source!r}")
         prov = provisions.get(use.source)
         if prov is None:
             problems.append(f"{where}: cites unknown provision {use.source!r}")
