@@ -207,6 +207,19 @@ def test_no_english_text_uses_an_avoided_name(data_graph, mapping):
     assert found == []
 
 
+def test_the_pages_english_strings_use_the_glossary(mapping):
+    """The interface's own English (site name, chart title …) follows the glossary too."""
+    from oas_ssm.server.web.i18n import STRINGS, TERM_LABELS
+
+    english = [v["en"] for v in STRINGS.values() if "en" in v]
+    english += [en for _, en in TERM_LABELS.values()]
+    acronyms = [t for t in mapping.glossary if t.get("kind") == "acronym" and t["en"] != t["es"]]
+    avoided = [bad for term in mapping.glossary for bad in term.get("avoid", [])]
+    found = [text for text in english for term in acronyms if _contains(QUOTED.sub("", text), term)]
+    found += [text for text in english for bad in avoided if fold(bad) in fold(text)]
+    assert found == []
+
+
 def test_the_glossary_check_can_fail(mapping):
     term = next(t for t in mapping.glossary if t["es"] == "SSM")
     assert _contains("the Strategic Plan of the SSM", term)

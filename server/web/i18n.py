@@ -36,7 +36,7 @@ def other_lang(lang: str) -> str:
 
 # The interface's words. Keys are stable identifiers; templates call t("key").
 STRINGS: dict[str, dict[str, str]] = {
-    "site_name": {"es": "SSM · Datos enlazados", "en": "SSM · Linked data"},
+    "site_name": {"es": "SSM · Datos enlazados", "en": "SMS · Linked data"},
     "site_long": {
         "es": "Secretaría de Seguridad Multidimensional — Anexo E como datos enlazados",
         "en": "Secretariat for Multidimensional Security — Annex E as linked data",
@@ -131,7 +131,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Secretaría de Seguridad Multidimensional",
         "en": "Secretariat for Multidimensional Security",
     },
-    "chart_title": {"es": "Organigrama de la SSM", "en": "SSM organization chart"},
+    "chart_title": {"es": "Organigrama de la SSM", "en": "SMS organization chart"},
     "chart_desc": {
         "es": "Cada recuadro es una unidad (con su sigla y el puesto que la dirige) y enlaza a "
               "su página. Las flechas indican que el puesto que dirige una unidad responde al "
@@ -337,7 +337,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sparql_endpoint": {"es": "Punto de acceso SPARQL", "en": "SPARQL endpoint"},
     "ssm_units": {
         "es": "unidades de la SSM (incluida la propia SSM)",
-        "en": "units of the SSM (the SSM included)",
+        "en": "units of the SMS (the SMS included)",
     },
     "engine_error": {
         "es": "La consulta no es válida o no se pudo ejecutar. Mensaje del motor SPARQL (en "
