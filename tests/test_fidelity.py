@@ -245,3 +245,21 @@ def test_counts_in_the_docs_are_the_graphs(data_graph, doc):
         }[prefix]
         count = len(set(data_graph.subjects(RDF.type, URIRef(ns + local))))
         assert count == int(n), f"{doc}: {cls} says {n}, the graph has {count}"
+
+
+# Counts written in prose ("its 77 functions"): noun -> the class whose instances it counts.
+PROSE_COUNTS = {
+    "functions": "https://w3id.org/oas-ssm/def/ssm#Function",
+    "provisions": "https://w3id.org/oas-ssm/def/ssm#Provision",
+    "instruments": "https://w3id.org/oas-ssm/def/ssm#Instrument",
+    "posts": "http://www.w3.org/ns/org#Post",
+}
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/model.md"])
+def test_counts_in_prose_are_the_graphs(data_graph, doc):
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    for n, noun in re.findall(r"\b(\d{1,3}) (functions|provisions|instruments|posts)\b", text):
+        count = len(set(data_graph.subjects(RDF.type, URIRef(PROSE_COUNTS[noun]))))
+        assert count == int(n), f"{doc}: says {n} {noun}, the graph has {count}"
+
