@@ -1,7 +1,8 @@
-"""`ssm build`: parse the annex, join the curated mapping, write data/ssm.ttl deterministically.
+"""`ssm build`: parse the annex, join the curated mapping, write data/ssm.ttl and docs/ledger.md.
 
-`--check` rebuilds in memory and compares with the committed file, so CI catches a hand edit
-or a mapping change that was not rebuilt.
+Both outputs are deterministic. `--check` rebuilds in memory and compares with the committed
+files, so CI catches a hand edit or a mapping change that was not rebuilt. A provision that
+carries no fact and has no explanation in data/mapping/ledger.yaml stops the build (exit 2).
 
 In an installed package (a wheel in site-packages, not a checkout) the bundled data/ssm.ttl is
 part of the installation: `ssm build` refuses to overwrite it (exit 2) and asks for `--output`.
@@ -12,11 +13,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from oas_ssm import ledger
 from oas_ssm.graph_builder import build_graph
 from oas_ssm.mapping import MappingError, check_mapping, load_mapping
-from oas_ssm.paths import DATA, MAPPING_DIR, PACKAGE, ROOT, SOURCE
+from oas_ssm.paths import DATA, LEDGER, MAPPING_DIR, PACKAGE, ROOT, SOURCE
 from oas_ssm.provisions import AnnexParseError, load_provisions
 from oas_ssm.turtle import serialize_turtle
 
@@ -27,6 +30,12 @@ HEADER = (
 )
 
 
+@dataclass
+class Outputs:
+    turtle: str  # data/ssm.ttl
+    ledger: str  # docs/ledger.md
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
@@ -34,19 +43,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where to write (default: data/ssm.ttl of a checkout; required when installed)",
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the output file is stale")
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        default=None,
+        help="where to write the fact ledger (default: docs/ledger.md, or beside --output)",
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if an output file is stale")
     parser.add_argument("--source", type=Path, default=SOURCE, help=argparse.SUPPRESS)
     parser.add_argument("--mapping", type=Path, default=MAPPING_DIR, help=argparse.SUPPRESS)
 
 
-def build_turtle(source: Path = SOURCE, mapping_dir: Path = MAPPING_DIR) -> str:
-    """The Turtle text of the graph; raises AnnexParseError or MappingError on bad input."""
+def build_outputs(source: Path = SOURCE, mapping_dir: Path = MAPPING_DIR) -> Outputs:
+    """The graph's Turtle and the ledger; raises AnnexParseError or MappingError on bad input."""
     provisions = load_provisions(source)
     mapping = load_mapping(mapping_dir)
     problems = check_mapping(mapping, provisions)
     if problems:
         raise MappingError("the curated mapping has problems:\n  " + "\n  ".join(problems))
-    return HEADER + serialize_turtle(build_graph(provisions, mapping))
+    graph = build_graph(provisions, mapping)
+    rows = ledger.ledger_rows(graph, provisions, mapping)
+    unexplained = ledger.missing(rows)
+    if unexplained:
+        raise MappingError(
+            "ledger.yaml: these provisions carry no fact and no explanation: "
+            + ", ".join(unexplained)
+        )
+    return Outputs(HEADER + serialize_turtle(graph), ledger.render(rows))
+
+
+def build_turtle(source: Path = SOURCE, mapping_dir: Path = MAPPING_DIR) -> str:
+    """The Turtle text of the graph (see build_outputs)."""
+    return build_outputs(source, mapping_dir).turtle
+
+
+def _stale(path: Path, text: str) -> bool:
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if current == text:
+        print(f"{path} is up to date")
+        return False
+    diff = difflib.unified_diff(
+        current.splitlines(),
+        text.splitlines(),
+        f"{path} (committed)",
+        f"{path} (fresh build)",
+        lineterm="",
+        n=1,
+    )
+    print(
+        f"{path} is stale: run `ssm build` and commit the result. First differences:",
+        file=sys.stderr,
+    )
+    for i, line in enumerate(diff):
+        if i >= 40:
+            print("  …", file=sys.stderr)
+            break
+        print("  " + line, file=sys.stderr)
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,35 +112,20 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        text = build_turtle(args.source, args.mapping)
+        outputs = build_outputs(args.source, args.mapping)
     except (AnnexParseError, MappingError, OSError) as exc:
         print(f"ssm build: {exc}", file=sys.stderr)
         return 2
     out: Path = args.output or DATA
+    ledger_path: Path = args.ledger or (
+        LEDGER if out.resolve() == DATA.resolve() else out.with_suffix(".ledger.md")
+    )
+    targets = ((out, outputs.turtle), (ledger_path, outputs.ledger))
     if args.check:
-        current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current == text:
-            print(f"{out} is up to date")
-            return 0
-        diff = difflib.unified_diff(
-            current.splitlines(),
-            text.splitlines(),
-            f"{out} (committed)",
-            f"{out} (fresh build)",
-            lineterm="",
-            n=1,
-        )
-        print(
-            f"{out} is stale: run `ssm build` and commit the result. First differences:",
-            file=sys.stderr,
-        )
-        for i, line in enumerate(diff):
-            if i >= 40:
-                print("  …", file=sys.stderr)
-                break
-            print("  " + line, file=sys.stderr)
-        return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({text.count(chr(10))} lines)")
+        stale = [path for path, text in targets if _stale(path, text)]
+        return 1 if stale else 0
+    for path, text in targets:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({text.count(chr(10))} lines)")
     return 0

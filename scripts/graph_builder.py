@@ -37,11 +37,11 @@ KINDS = (
     "scheme",
     "statement",
 )
-PURPOSE_NOTE = {
-    "es": "Derivado del texto: las funciones citadas nombran esta amenaza "
-    "(data/mapping/concepts.yaml).",
-    "en": "Derived from the text: the functions cited name this threat "
-    "(data/mapping/concepts.yaml).",
+COLLECTIVE_NOTE = {
+    "es": "Frase colectiva «{phrase}» ({where}): cada dependencia de la lista del anexo ({listed}) "
+    "salvo la propia (README, «Collective phrases»).",
+    "en": "Collective phrase «{phrase}» ({where}): each unit of the annex's list ({listed}) but "
+    "the speaker (README, “Collective phrases”).",
 }
 TRANSLATION_NOTE = {
     "es": "Todo texto en inglés de estos datos (etiquetas, títulos, textos) es una traducción no "
@@ -111,11 +111,21 @@ class GraphBuilder:
             self.add(s, PROV.wasDerivedFrom, provision_iri(pid))
 
     def state(
-        self, s: URIRef, p: URIRef, o: URIRef, sources: list[str], note: dict | None = None
+        self,
+        s: URIRef,
+        p: URIRef,
+        o: URIRef | Literal,
+        sources: list[str],
+        note: dict | None = None,
     ) -> None:
-        """Assert `s p o` and the rdf:Statement that cites the provisions stating it."""
+        """Assert `s p o` and the rdf:Statement that cites the provisions stating it.
+
+        A literal object (a mission's words) gives the statement IRI `{subject}--{property}`.
+        """
         self.add(s, p, o)
-        slug = f"{_tail(s)}--{self.graph.qname(p).split(':')[-1]}--{_tail(o)}"
+        slug = f"{_tail(s)}--{self.graph.qname(p).split(':')[-1]}"
+        if isinstance(o, URIRef):
+            slug += f"--{_tail(o)}"
         st = URIRef(iri("statement", slug))
         self.add(st, RDF.type, RDF.Statement)
         self.add(st, RDF.subject, s)
@@ -167,22 +177,66 @@ class GraphBuilder:
                     self.bilingual(s, SKOS.editorialNote, self.mapping.area_note)
                 self.derived_from(s, entry["source"])
                 self._hierarchy(s, entry)
+                self._statements_of_text(s, entry)
 
     def _hierarchy(self, s: URIRef, entry: dict[str, Any]) -> None:
         links = (
             ("parent", ORG.subOrganizationOf, "parent_source"),
             ("unit_of", ORG.unitOf, "parent_source"),
             ("post_in", ORG.postIn, "post_in_source"),
-            ("area_of", SSM.areaOf, "source"),
+            ("office_of", SSM.officeOf, "office_of_source"),
+            ("rank", SSM.hasRank, "rank_source"),
+            ("area_of", SSM.areaOf, "area_of_source"),
             ("part_of", DCTERMS.isPartOf, "source"),
         )
         for key, predicate, source_key in links:
             if key in entry:
                 self.state(s, predicate, ref_iri(entry[key]), entry[source_key])
 
+    def _statements_of_text(self, s: URIRef, entry: dict[str, Any]) -> None:
+        """A unit's mission (I.A) and scope of action (I.B): the paragraph's own words."""
+        for key, predicate in (("mission", SSM.mission), ("scope", SSM.scope)):
+            if key in entry:
+                pid = entry[key]
+                english = " ".join(self.mapping.translations[pid]["text"].split())
+                self.add(s, predicate, Literal(english, lang="en"))
+                self.state(s, predicate, Literal(self.provisions[pid].text, lang="es"), [pid])
+
     def add_relations(self) -> None:
         for rel in self.mapping.relations:
             self._relation(rel)
+        for rel in self.collective_relations():
+            self._relation(rel)
+
+    def collective_relations(self) -> list[Relation]:
+        """The definite collective phrases, one relation per listed member (README rule).
+
+        The same triple from two phrases (V.B.1, V.G.1) is one relation citing both.
+        """
+        merged: dict[tuple[str, str, str], Relation] = {}
+        for use in self.mapping.collectives:
+            speaker = use.object if use.subject == "each" else use.subject
+            members = self.mapping.member_lists[use.list]
+            listed = ", ".join(self.provisions[pid].notation for _, pid in members)
+            where = self.provisions[use.source].notation
+            for ref, pid in members:
+                if ref == speaker:
+                    continue
+                s = ref if use.subject == "each" else use.subject
+                o = ref if use.object == "each" else use.object
+                note = {
+                    lang: text.format(phrase=use.phrase, where=where, listed=listed)
+                    for lang, text in COLLECTIVE_NOTE.items()
+                }
+                cited = [use.source, pid] + ([use.speaker_source] if use.speaker_source else [])
+                rel = merged.get((s, use.predicate, o))
+                if rel is None:
+                    merged[(s, use.predicate, o)] = Relation(s, use.predicate, o, cited, note)
+                    continue
+                rel.sources += [x for x in cited if x not in rel.sources]
+                assert rel.note is not None
+                rel.note = {lang: f"{rel.note[lang]} {note[lang]}" for lang in note}
+        return list(merged.values())
 
     def _relation(self, rel: Relation) -> None:
         self.state(
@@ -198,9 +252,8 @@ class GraphBuilder:
                     found.append((child, group))
         return found
 
-    def add_functions(self) -> dict[str, set[str]]:
-        """Add every function; return, per unit, the concepts its functions name."""
-        concepts_of_unit: dict[str, set[str]] = {}
+    def add_functions(self) -> None:
+        """Add every function with the threats its text names (dcterms:subject)."""
         for prov, group in self.function_provisions():
             f = URIRef(iri("function", prov.id))
             parts = _subtree(prov, self.provisions)
@@ -220,8 +273,6 @@ class GraphBuilder:
             self.derived_from(f, [p.id for p in parts])
             for slug in self._concepts_named_in(text_es):
                 self.add(f, DCTERMS.subject, URIRef(iri("concept", slug)))
-                concepts_of_unit.setdefault(group["unit"], set()).add(slug)
-        return concepts_of_unit
 
     def _concepts_named_in(self, text: str) -> list[str]:
         folded = fold(" ".join(text.split()))
@@ -231,7 +282,7 @@ class GraphBuilder:
             if any(fold(phrase) in folded for phrase in concept["match"])
         ]
 
-    def add_concepts(self, concepts_of_unit: dict[str, set[str]]) -> None:
+    def add_concepts(self) -> None:
         scheme = URIRef(iri("scheme", self.mapping.scheme["slug"]))
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.labels(scheme, self.mapping.scheme["label"])
@@ -246,23 +297,32 @@ class GraphBuilder:
                 self.add(c, SKOS.topConceptOf, scheme)
             if concept.get("broader"):
                 self.add(c, SKOS.broader, URIRef(iri("concept", concept["broader"])))
-        for unit, slugs in concepts_of_unit.items():
-            for slug in sorted(slugs):
-                sources = [
-                    p.id
-                    for p, g in self.function_provisions()
-                    if g["unit"] == unit
-                    and slug in self._concepts_named_in(p.full_text(self.provisions))
-                ]
-                self.state(
-                    ref_iri(unit), ORG.purpose, URIRef(iri("concept", slug)), sources, PURPOSE_NOTE
-                )
+
+    def add_ranks(self) -> None:
+        """The ranks scheme (I.E.1, I.E.2): what ssm:hasRank points to."""
+        ranks = self.mapping.rank_scheme
+        if not ranks:
+            return
+        scheme = URIRef(iri("scheme", ranks["slug"]))
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.labels(scheme, ranks["label"])
+        self.derived_from(scheme, ranks["source"])
+        for slug, concept in ranks["concepts"].items():
+            c = URIRef(iri("concept", slug))
+            self.add(c, RDF.type, SKOS.Concept)
+            self.labels(c, concept["label"])
+            self.bilingual(c, SKOS.definition, concept.get("definition"))
+            self.add(c, SKOS.inScheme, scheme)
+            self.add(c, SKOS.topConceptOf, scheme)
+            self.derived_from(c, ranks["source"])
 
     def build(self) -> Graph:
         self.add_provisions()
         self.add_entities()
         self.add_relations()
-        self.add_concepts(self.add_functions())
+        self.add_functions()
+        self.add_concepts()
+        self.add_ranks()
         return self.graph
 
 

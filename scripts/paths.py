@@ -12,6 +12,7 @@ ROOT = PACKAGE if (PACKAGE / "data" / "ssm.ttl").is_file() else PACKAGE.parent
 SOURCE = ROOT / "data" / "source" / "anexo-e-ssm.txt"
 MAPPING_DIR = ROOT / "data" / "mapping"
 DATA = ROOT / "data" / "ssm.ttl"
+LEDGER = ROOT / "docs" / "ledger.md"
 ONTOLOGY = ROOT / "ontology" / "ssm.ttl"
 VENDOR_VOCAB = ROOT / "ontology" / "vendor"
 SHAPES_DIR = ROOT / "shapes"

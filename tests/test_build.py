@@ -25,6 +25,15 @@ def test_committed_data_is_a_fresh_build() -> None:
     assert DATA.read_text(encoding="utf-8") == build_turtle()
 
 
+def test_check_catches_a_stale_ledger(tmp_path: Path) -> None:
+    out, ledger = tmp_path / "ssm.ttl", tmp_path / "ledger.md"
+    assert run_ssm("build", "--output", str(out), "--ledger", str(ledger)).returncode == 0
+    assert ledger.read_text(encoding="utf-8").startswith("# Fact ledger of Annex E")
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("| [I.E.1]", "| [I.E.9]"))
+    stale = run_ssm("build", "--check", "--output", str(out), "--ledger", str(ledger))
+    assert stale.returncode == 1 and "ledger.md is stale" in stale.stderr
+
+
 def test_two_builds_in_different_processes_give_identical_bytes(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "4242"):
@@ -73,6 +82,18 @@ def mapping_copy(tmp_path: Path) -> Path:
         ("functions.yaml", "section: III-D,", "section: III-Z,", "unknown section"),
         ("translations.yaml", "III-B-6:", "III-B-66:", "III-B-6: missing English text"),
         ("entities.yaml", "organization:\n", "organization: [\n", "not valid YAML"),
+        (
+            "ledger.yaml",
+            "  II-A-13: *internal\n",
+            "",
+            "carry no fact and no explanation: II-A-13",
+        ),
+        (
+            "relations.yaml",
+            "phrase: las demás dependencias de la SSM}",
+            "phrase: todas las dependencias de la SSM}",
+            "the phrase does not occur in V-B-1",
+        ),
     ],
 )
 def test_mapping_mistakes_are_reported(

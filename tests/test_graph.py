@@ -109,10 +109,49 @@ def test_posts_and_reporting_lines(
     assert (u("post", post), ORG.reportsTo, u("post", reports_to)) in data_graph
 
 
-def test_deputy_heads_the_section_and_acts_in_absence(data_graph: Graph) -> None:
+def test_one_holder_two_posts_each_with_its_own_relations(data_graph: Graph) -> None:
+    """III.C ¶4: the Assistant Executive Secretary is, in turn, Chief of the Section."""
     deputy = u("post", "secretario-ejecutivo-adjunto-cicad")
-    assert (deputy, SSM.heads, u("unit", "seccion-fortalecimiento-institucional")) in data_graph
+    chief = u("post", "jefe-seccion-fortalecimiento-institucional")
+    section = u("unit", "seccion-fortalecimiento-institucional")
+    assert (deputy, SSM.heldJointlyWith, chief) in data_graph
+    assert (chief, SSM.heads, section) in data_graph
+    assert (chief, ORG.postIn, section) in data_graph
     assert (deputy, SSM.actsInAbsenceOf, u("post", "secretario-ejecutivo-cicad")) in data_graph
+    assert (deputy, SSM.heads, section) not in data_graph, "the Chief heads it, not the Deputy"
+
+
+def test_posts_the_annex_does_not_place_have_no_unit(data_graph: Graph) -> None:
+    """I.D and III.B.4 name the Secretary General's posts but not where they are."""
+    for slug in (
+        "secretario-general",
+        "secretario-general-adjunto",
+        "secretario-ejecutivo-adjunto-cicad",
+    ):
+        post = u("post", slug)
+        assert list(data_graph.objects(post, ORG.postIn)) == []
+        assert list(data_graph.objects(post, SKOS.editorialNote))
+
+
+def test_ranks_mission_scope_and_the_office_of_the_secretary(data_graph: Graph) -> None:
+    rank = u("concept", "rango-departamento")
+    ranked = set(data_graph.subjects(SSM.hasRank, rank))
+    assert ranked == {u("unit", "se-cicad"), u("unit", "s-cicte")}
+    assert (
+        u("unit", "oficina-ejecutiva"),
+        SSM.officeOf,
+        u("post", "secretario-seguridad-multidimensional"),
+    ) in data_graph
+    mission = {o.language: str(o) for o in data_graph.objects(u("unit", "ssm"), SSM.mission)}
+    assert mission["es"].startswith("La misión de la Secretaría de Seguridad Multidimensional")
+    assert mission["en"].startswith("The mission of the Secretariat for Multidimensional Security")
+    scope = {o.language: str(o) for o in data_graph.objects(u("unit", "ssm"), SSM.scope)}
+    assert scope["es"].startswith("La SSM tiene como ámbito de acción")
+
+
+def test_no_unit_purpose_is_derived(data_graph: Graph) -> None:
+    """The threat stays on the function (dcterms:subject), where the annex names it."""
+    assert list(data_graph.triples((None, ORG.purpose, None))) == []
 
 
 def test_every_function_paragraph_is_a_function_with_its_verbatim_text(

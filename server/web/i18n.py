@@ -22,7 +22,7 @@ def other_lang(lang: str) -> str:
 
 # The interface's words. Keys are stable identifiers; templates call t("key").
 STRINGS: dict[str, dict[str, str]] = {
-    "site_name": {"es": "SSM · Datos enlazados", "en": "SSM · Linked data"},
+    "site_name": {"es": "SSM · Datos enlazados", "en": "SMS · Linked data"},
     "site_long": {
         "es": "Secretaría de Seguridad Multidimensional — Anexo E como datos enlazados",
         "en": "Secretariat for Multidimensional Security — Annex E as linked data",
@@ -64,6 +64,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "acts_in_absence": {"es": "sustituye en ausencia a", "en": "acts in the absence of"},
     "substituted_by": {"es": "Le sustituye en ausencia", "en": "Acts in its absence"},
     "reported_by": {"es": "Le responden", "en": "Reporting to this post"},
+    "rank": {"es": "Rango", "en": "Rank"},
+    "mission": {"es": "Misión", "en": "Mission"},
+    "scope": {"es": "Ámbito de acción", "en": "Scope of action"},
+    "office_of": {"es": "Es la oficina de", "en": "Is the office of"},
+    "held_jointly": {"es": "Un titular, dos puestos", "en": "One holder, two posts"},
+    "held_jointly_sentence": {"es": "Quien ocupa este puesto ocupa también el de",
+                              "en": "Whoever holds this post also holds the post of"},
+    "unofficial_translation_note": {
+        "es": "Traducción al inglés no oficial; el texto en español es el auténtico.",
+        "en": "Unofficial English translation; the Spanish text is authoritative."},
     "post_in": {"es": "Puesto en", "en": "Post in"},
     "functions": {"es": "Funciones", "en": "Functions"},
     "function_of": {"es": "Función de", "en": "Function of"},
@@ -107,7 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Secretaría de Seguridad Multidimensional",
         "en": "Secretariat for Multidimensional Security",
     },
-    "chart_title": {"es": "Organigrama de la SSM", "en": "SSM organization chart"},
+    "chart_title": {"es": "Organigrama de la SSM", "en": "SMS organization chart"},
     "chart_desc": {
         "es": "Cada recuadro es una unidad (con su sigla y el puesto que la dirige) y enlaza a "
               "su página. Las flechas indican que el puesto que dirige una unidad responde al "
@@ -313,7 +323,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sparql_endpoint": {"es": "Punto de acceso SPARQL", "en": "SPARQL endpoint"},
     "ssm_units": {
         "es": "unidades de la SSM (incluida la propia SSM)",
-        "en": "units of the SSM (the SSM included)",
+        "en": "units of the SMS (the SMS included)",
     },
     "engine_error": {
         "es": "La consulta no es válida o no se pudo ejecutar. Mensaje del motor SPARQL (en "

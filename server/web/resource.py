@@ -73,6 +73,11 @@ class ResourceView:
     substituted_by: list[Link] = field(default_factory=list)
     reported_by: list[Link] = field(default_factory=list)
     relations: list[RelationGroup] = field(default_factory=list)
+    rank: list[Link] = field(default_factory=list)  # I.E.1-2: "con rango de Departamento"
+    office_of: list[Link] = field(default_factory=list)  # the post whose office the unit is
+    held_jointly: list[Link] = field(default_factory=list)  # posts the same holder fills
+    mission: Text | None = None  # I.A, in the page's language (es verbatim / en translation)
+    scope: Text | None = None  # I.B, likewise
     purposes: list[Link] = field(default_factory=list)
     provisions: list[Link] = field(default_factory=list)
     annex_href: str | None = None
@@ -274,6 +279,7 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     v.text_es, v.text_en = (es[0] if es else None), (en[0] if en else None)
 
     _organization(site, tr, v, lang)
+    _statements_of_unit(site, tr, v, lang)
     _post(site, tr, v, lang)
     _function(site, tr, v, lang)
     _provision(site, iri, tr, v, lang)
@@ -330,6 +336,15 @@ def _organization(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
     v.functions = function_rows(site, fn_iris, lang)
 
 
+def _statements_of_unit(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
+    """Rank, office and mission/scope: the facts of I.A, I.B, I.E the page states in words."""
+    v.rank = links(site, tr.iris(ssm(site, "hasRank")), lang)
+    v.office_of = links(site, tr.iris(ssm(site, "officeOf")), lang)
+    for name in ("mission", "scope"):
+        found = pick([(x.value, x.lang) for x in tr.literals(ssm(site, name))], lang)
+        setattr(v, name, Text(*found) if found else None)
+
+
 def _post_row(site: Site, post: str, lang: str) -> PostRow:
     pt = Triples(site, post)
     return PostRow(
@@ -382,6 +397,8 @@ def _post(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
     v.acts_in_absence_of = links(site, tr.iris(absence, inverse=(substituted,)), lang)
     v.substituted_by = links(site, tr.iris(ssm(site, "substitutedInAbsenceBy"),
                                            inverse=(ssm(site, "actsInAbsenceOf"),)), lang)
+    joint = ssm(site, "heldJointlyWith")
+    v.held_jointly = links(site, [i for i in tr.iris(joint, inverse=(joint,)) if i != v.iri], lang)
 
 
 def _function(site: Site, tr: Triples, v: ResourceView, lang: str) -> None:
@@ -474,8 +491,9 @@ def _other_literals(site: Site, tr: Triples, lang: str) -> list[tuple[Link, list
     """Literals no section shows; language-tagged ones in the page's language only."""
     found = []
     for p, objs in sorted(tr.out.items()):
-        if p in SHOWN_LITERALS or p in (ssm(site, "verbatimText"),
-                                        ssm(site, "unofficialTranslation"), ssm(site, "order")):
+        if p in SHOWN_LITERALS or p in (ssm(site, "verbatimText"), ssm(site, "mission"),
+                                        ssm(site, "scope"), ssm(site, "unofficialTranslation"),
+                                        ssm(site, "order")):
             continue
         lits = [Text(o.value, o.language) for o in objs if isinstance(o, ox.Literal)]
         if lits:
