@@ -31,6 +31,7 @@ from .relations import (
     statements_about,
     this_phrase,
 )
+from .schemaorg import island, organization
 from .site import DCT, ELI, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, Label, Site, pick
 
 IGNORED_TYPES = {OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"}
@@ -93,6 +94,7 @@ class ResourceView:
     other: list[tuple[Link, list[Text]]] = field(default_factory=list)
     formats: list[tuple[str, str, str]] = field(default_factory=list)
     jsonld: str = ""
+    schema_org: str = ""  # schema.org JSON-LD for search engines (see schemaorg)
 
 
 @dataclass
@@ -261,6 +263,7 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     v.formats = [(name, media, site.doc_path(iri, ext) or "") for name, media, ext in FORMATS
                  if site.doc_path(iri, ext)]
     v.jsonld = resource_jsonld(site, iri, tr.out)
+    v.schema_org = island(organization(site, iri, lang))
     if v.kind == "statement" and _statement(site, iri, v, lang):
         return v
     v.definitions = page_lang_first(
