@@ -271,8 +271,11 @@ def html_page(profile: Profile, lang: str, prefix: str) -> str:
                   x=TEXT[lang if lang in TEXT else "es"])
 
 
-def create_blueprint(dataset) -> Blueprint:
-    """`/def/shapes` (303 by conneg) and `/def/shapes.{ttl,jsonld,rdf,nt,html}` for `dataset`."""
+def create_blueprint(dataset, config=None) -> Blueprint:
+    """`/def/shapes` (303 by conneg) and `/def/shapes.{ttl,jsonld,rdf,nt,html}` for `dataset`.
+
+    Same signature as the other components' blueprints (`app.COMPONENTS`); `config` is unused.
+    """
     from oas_ssm.server.web.i18n import select_lang
 
     bp = Blueprint("profile", __name__)
