@@ -222,9 +222,12 @@ class Profile:
             for s in set(g.subjects(RDF.type, cls)):
                 if not isinstance(s, URIRef) or not str(s).startswith(ns) or str(s) == ns:
                     continue
+                # Classes by name; other targets with their kind ("sh:targetSubjectsOf ssm:inArea").
                 targets = sorted(
-                    self._short(t) for p in (SH.targetClass, SH.targetNode,
-                                             SH.targetSubjectsOf, SH.targetObjectsOf)
+                    (self._short(t) if p == SH.targetClass
+                     else f"{self._short(p)} {self._short(t)}")
+                    for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+                              SH.targetObjectsOf)
                     for t in g.objects(s, p))
                 path = g.value(s, SH.path)
                 messages = {m.language or "": str(m) for m in g.objects(s, SH.message)
