@@ -155,10 +155,15 @@ class Dataset:
 
         Outgoing and incoming triples (blank nodes closed), those of its hash-IRI children
         (`def/ssm#Section` for `def/ssm`), those of the rdf:Statements that cite it, and the labels
-        of everything it links to, so a reader needs no second request for a name.
+        of everything it links to, so a reader needs no second request for a name. The dataset's
+        document also holds the whole metadata graph.
         """
         node = NamedNode(iri)
         out: set[Triple] = set()
+        if iri == self.dataset_iri:
+            # The dataset's document (`/void`) is its whole description: harvesters read one
+            # document, and DCAT-AP wants the agents, licences and media types it links typed.
+            out.update(self.triples("metadata"))
         self._outgoing(node, out)
         for child in self._hash_children.get(iri, ()):
             self._outgoing(child, out)

@@ -1,10 +1,15 @@
-"""What the server says about the dataset itself: VoID + DCAT, the sitemap and the dumps.
+"""What the server says about the dataset itself: VoID + DCAT-AP 3, the sitemap and the dumps.
 
 The VoID description is computed from the loaded data (counts, class and property partitions)
 and lives in `<{base}graph/metadata>`, so it is one more resource (`{base}id/dataset/ssm`, also
-at `/void` and `/.well-known/void`) and can be queried like everything else. Partitions and
-distributions are hash IRIs of the dataset IRI, so its document is self-contained without blank
-nodes.
+at `/void` and `/.well-known/void`) and can be queried like everything else. Partitions,
+distributions, the catalogue and the SPARQL service are hash IRIs of the dataset IRI, so its
+document is self-contained without blank nodes.
+
+The same triples are a DCAT-AP 3.0.0 description (checked against SEMIC's shapes, vendored in
+`shapes/vendor/dcat-ap-3.0.0/`): harvesters do not dereference, so every agent, licence, media
+type, file type and standard the description links to is typed here as DCAT-AP expects, with
+the EU authority tables' IRIs for licences, file types and languages and IANA's for media types.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from oas_ssm.server.profile import profile_triples
 from pyoxigraph import Literal, NamedNode, Triple
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -24,8 +30,21 @@ DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+# The licence of the data (pyproject's CC-BY-4.0), by the EU licence table's IRI that DCAT-AP
+# portals expect; `skos:exactMatch` links it to Creative Commons' own IRI.
+LICENSE = EU_AUTHORITY + "licence/CC_BY_4_0"
+LICENSE_CC = "https://creativecommons.org/licenses/by/4.0/"
+LANGUAGES = {"es": EU_AUTHORITY + "language/SPA", "en": EU_AUTHORITY + "language/ENG"}
+# The publisher and creator: the project, as the ontology's header names it (a test keeps the
+# two in step). Its IRI is the base itself, so the landing page is the dataset's own page.
+PUBLISHER_NAMES = {"es": "Proyecto oas-ssm de datos enlazados", "en": "oas-ssm linked data project"}
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 VOCABULARIES = (
     "http://www.w3.org/ns/org#",
     "http://www.w3.org/2004/02/skos/core#",
@@ -79,12 +98,19 @@ FORMAT_IRIS = {
     "jsonld": FORMATS_NS + "JSON-LD",
     "rdf": FORMATS_NS + "RDF_XML",
 }
+# dcterms:format of a distribution: the EU file-type table (DCAT-AP's controlled vocabulary).
+FILE_TYPES = {
+    "ttl": EU_AUTHORITY + "file-type/RDF_TURTLE",
+    "nt": EU_AUTHORITY + "file-type/RDF_N_TRIPLES",
+    "jsonld": EU_AUTHORITY + "file-type/JSON_LD",
+    "rdf": EU_AUTHORITY + "file-type/RDF_XML",
+}
 
 
 def void_triples(
     base: str, asserted: Iterable[Triple], prefixes: dict[str, str], modified: float
 ) -> list[Triple]:
-    """The VoID + DCAT description of the dataset served under `base`, from its asserted triples."""
+    """The VoID + DCAT-AP description of the dataset served under `base`, from its triples."""
     triples = list(asserted)
     d = NamedNode(base + "id/dataset/ssm")
     out: list[Triple] = []
@@ -117,12 +143,19 @@ def void_triples(
         add(d, DCT + "title", text(title[lang], lang))
         add(d, SKOS + "prefLabel", text(title[lang], lang))
         add(d, DCT + "description", text(description[lang], lang))
-    add(d, DCT + "license", NamedNode(LICENSE))
-    add(d, DCT + "publisher", NamedNode(base))
-    add(d, DCT + "source", NamedNode(base + "id/provision/anexo-e"))
+    publisher = NamedNode(base)
+    licence = NamedNode(LICENSE)
+    add(d, DCT + "license", licence)
+    add(d, DCT + "publisher", publisher)
+    add(d, DCT + "creator", publisher)
+    # The annex is a legal text, not a dcat:Dataset (DCAT-AP's range of dcterms:source).
+    add(d, PROV + "wasDerivedFrom", NamedNode(base + "id/provision/anexo-e"))
     day = datetime.fromtimestamp(modified, UTC).date().isoformat()
     add(d, DCT + "modified", Literal(day, datatype=NamedNode(XSD + "date")))
-    add(d, DCAT + "landingPage", NamedNode(base))
+    landing = NamedNode(base + "doc/dataset/ssm.html")
+    add(d, DCAT + "landingPage", landing)
+    for lang in ("es", "en"):
+        add(d, DCT + "language", NamedNode(LANGUAGES[lang]))
     add(d, VOID + "sparqlEndpoint", NamedNode(base + "sparql"))
     add(d, VOID + "uriSpace", Literal(base + "id/"))
     root = NamedNode(base + "id/unit/ssm")
@@ -159,6 +192,7 @@ def void_triples(
         add(part, VOID + "triples", integer(n))
 
     # Distributions: the dumps, then the SPARQL service.
+    media_types: set[str] = set()
     for dump in DUMPS.values():
         url = NamedNode(base + "dumps/" + dump.name)
         if dump.graphs == ("asserted",):
@@ -170,21 +204,69 @@ def void_triples(
         add(dist, DCT + "title", text(dump.title_en, "en"))
         add(dist, DCAT + "downloadURL", url)
         add(dist, DCAT + "accessURL", url)
-        add(
-            dist,
-            DCAT + "mediaType",
-            NamedNode("http://www.iana.org/assignments/media-types/" + dump.media_type),
-        )
-        add(dist, DCT + "format", NamedNode(FORMAT_IRIS[dump.format]))
-        add(dist, DCT + "license", NamedNode(LICENSE))
+        add(dist, DCAT + "mediaType", NamedNode(IANA_MEDIA_TYPES + dump.media_type))
+        media_types.add(dump.media_type)
+        add(dist, DCT + "format", NamedNode(FILE_TYPES[dump.format]))
+        add(dist, DCT + "license", licence)
     service = NamedNode(d.value + "#sparql")
     add(service, RDF_TYPE.value, NamedNode(DCAT + "DataService"))
     add(service, DCT + "title", text("Punto de acceso SPARQL", "es"))
     add(service, DCT + "title", text("SPARQL endpoint", "en"))
     add(service, DCAT + "endpointURL", NamedNode(base + "sparql"))
+    add(service, DCAT + "endpointDescription", NamedNode(base + "sparql"))
     add(service, DCAT + "servesDataset", d)
-    add(service, DCT + "conformsTo", NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
-    add(service, DCT + "license", NamedNode(LICENSE))
+    add(service, DCT + "conformsTo", NamedNode(SPARQL_PROTOCOL))
+    add(service, DCT + "license", licence)
+    add(service, DCT + "publisher", publisher)
+    via_service = NamedNode(d.value + "#sparql-access")
+    add(d, DCAT + "distribution", via_service)
+    add(via_service, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
+    add(via_service, DCT + "title", text("Consulta SPARQL de todos los grafos", "es"))
+    add(via_service, DCT + "title", text("SPARQL queries over every graph", "en"))
+    add(via_service, DCAT + "accessURL", NamedNode(base + "sparql"))
+    add(via_service, DCAT + "accessService", service)
+    add(via_service, DCT + "license", licence)
+
+    # The catalogue that lists the dataset and the service (what a portal harvests).
+    catalog = NamedNode(d.value + "#catalog")
+    add(catalog, RDF_TYPE.value, NamedNode(DCAT + "Catalog"))
+    add(catalog, DCT + "title", text("Catálogo de datos enlazados de la SSM", "es"))
+    add(catalog, DCT + "title", text("SSM linked data catalogue", "en"))
+    add(catalog, DCT + "description", text(
+        "El conjunto de datos del Anexo E y el servicio SPARQL que lo consulta.", "es"))
+    add(catalog, DCT + "description", text(
+        "The Annex E dataset and the SPARQL service that queries it.", "en"))
+    add(catalog, DCT + "publisher", publisher)
+    add(catalog, DCT + "license", licence)
+    add(catalog, DCT + "modified", Literal(day, datatype=NamedNode(XSD + "date")))
+    add(catalog, DCAT + "dataset", d)
+    add(catalog, DCAT + "service", service)
+    for lang in ("es", "en"):
+        add(catalog, DCT + "language", NamedNode(LANGUAGES[lang]))
+
+    # The data profile the dataset conforms to: our SHACL shapes (see `profile`).
+    profile = profile_triples(base)
+    out.extend(profile)
+    add(d, DCT + "conformsTo", profile[0].subject)
+
+    # What the description links to, typed and named for harvesters that do not dereference.
+    add(publisher, RDF_TYPE.value, NamedNode(FOAF + "Agent"))
+    add(publisher, RDF_TYPE.value, NamedNode(FOAF + "Organization"))
+    for lang, name in PUBLISHER_NAMES.items():
+        add(publisher, FOAF + "name", text(name, lang))
+    add(licence, RDF_TYPE.value, NamedNode(DCT + "LicenseDocument"))
+    add(licence, RDFS + "label", Literal("Creative Commons Attribution 4.0 International"))
+    add(licence, SKOS + "exactMatch", NamedNode(LICENSE_CC))
+    add(landing, RDF_TYPE.value, NamedNode(FOAF + "Document"))
+    for media in sorted(media_types):
+        add(NamedNode(IANA_MEDIA_TYPES + media), RDF_TYPE.value, NamedNode(DCT + "MediaType"))
+    for key in sorted({dump.format for dump in DUMPS.values()}):
+        add(NamedNode(FILE_TYPES[key]), RDF_TYPE.value, NamedNode(DCT + "MediaTypeOrExtent"))
+    for lang in ("es", "en"):
+        add(NamedNode(LANGUAGES[lang]), RDF_TYPE.value, NamedNode(DCT + "LinguisticSystem"))
+    add(NamedNode(SPARQL_PROTOCOL), RDF_TYPE.value, NamedNode(DCT + "Standard"))
+    add(NamedNode(SPARQL_PROTOCOL), DCT + "title",
+        Literal("SPARQL 1.1 Protocol", language="en"))
     return out
 
 

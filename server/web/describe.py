@@ -25,8 +25,9 @@ FORMAT_NAMES = {"RDF_XML": "RDF/XML", "N-Triples": "N-Triples", "Turtle": "Turtl
 
 
 def licence_name(iri: str) -> str:
-    """"CC BY 4.0" for the Creative Commons licences' IRIs, else the IRI."""
-    if "creativecommons.org/licenses/by/4.0" in iri:
+    """"CC BY 4.0" for the Creative Commons licences' IRIs (theirs or the EU table's), else the
+    IRI."""
+    if "creativecommons.org/licenses/by/4.0" in iri or iri.endswith("/licence/CC_BY_4_0"):
         return "CC BY 4.0"
     if "creativecommons.org/publicdomain/zero/1.0" in iri:
         return "CC0 1.0"
@@ -35,7 +36,7 @@ def licence_name(iri: str) -> str:
 
 def value_link(site: Site, iri: str, lang: str) -> Link:
     """A link for an IRI value: named when the site knows a name, else its short form."""
-    if "creativecommons.org/" in iri:
+    if "creativecommons.org/" in iri or "/resource/authority/licence/" in iri:
         return Link(iri, iri, licence_name(iri))
     if iri.startswith("http://www.w3.org/ns/formats/"):
         name = local_name(iri)

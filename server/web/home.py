@@ -32,7 +32,11 @@ def build_home(site: Site, lang: str) -> Home:
     roots = [n for n in chart.nodes if n.depth == 1] if chart else []
     ds = site.select("""SELECT ?ds ?p ?o WHERE { ?ds a void:Dataset .
         VALUES ?p { dcterms:license void:dataDump } ?ds ?p ?o }""")
-    licences = sorted(r["o"].value for r in ds if r["p"].value.endswith("license"))
+    # A licence by the IRI people know (Creative Commons'), where the description matches one.
+    licences = sorted(
+        next((m["cc"].value for m in site.select(
+            "SELECT ?cc WHERE { ?this skos:exactMatch ?cc }", this=r["o"].value)), r["o"].value)
+        for r in ds if r["p"].value.endswith("license"))
     if not licences:
         licences = sorted(r["o"].value for r in site.select(
             "SELECT ?l WHERE { ?o a owl:Ontology ; dcterms:license ?l }"))

@@ -15,6 +15,9 @@ from .i18n import translate
 from .ontology import build_ontology
 from .render import CACHE, render
 from .resource import build_resource
+from .schemaorg import dataset as schema_dataset
+from .schemaorg import island
+from .schemaorg import legislation as schema_legislation
 from .search import search
 from .site import Site
 from .sparql_editor import (
@@ -44,7 +47,7 @@ def home_page(site: Site, lang: str, served_base: str) -> str:
         home = build_home(site, lang)
         return render("home.html", lang, site.prefix, here=site.path("/"), nav="home", home=home,
                       chart_svg=chart_svg(site, lang) or "", base=served_base,
-                      ontology_iri=site.ontology)
+                      ontology_iri=site.ontology, schema_org=island(schema_dataset(site, lang)))
     return CACHE.get_or_render(("home", lang, site.version, served_base), make)
 
 
@@ -52,7 +55,8 @@ def annex_page(site: Site, lang: str) -> str:
     def make() -> str:
         provisions, chapters = build_annex_page(site, lang)
         return render("annex.html", lang, site.prefix, here=site.path("/annex"), nav="annex",
-                      provisions=provisions, chapters=chapters)
+                      provisions=provisions, chapters=chapters,
+                      schema_org=island(schema_legislation(site, lang)))
     return CACHE.get_or_render(("annex", lang, site.version), make)
 
 

@@ -32,6 +32,7 @@ from .relations import (
     statements_about,
     this_phrase,
 )
+from .schemaorg import island, organization
 from .site import DCT, ELI, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, Label, Site, pick
 
 IGNORED_TYPES = {OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"}
@@ -97,6 +98,7 @@ class ResourceView:
     other: list[tuple[Link, list[Text]]] = field(default_factory=list)
     formats: list[tuple[str, str, str]] = field(default_factory=list)
     jsonld: str = ""
+    schema_org: str = ""  # schema.org JSON-LD for search engines (see schemaorg)
 
 
 @dataclass
@@ -269,6 +271,7 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
            for o in sorted(tr.out[p], key=str)]
     data = jsonld.document(own, site.prefixes)  # one node: put it at the top, with the context
     v.jsonld = jsonld.script_safe({"@context": data["@context"], **data["@graph"][0]})
+    v.schema_org = island(organization(site, iri, lang))
     if v.kind == "statement" and _statement(site, iri, v, lang):
         return v
     v.definitions = page_lang_first(
