@@ -18,6 +18,7 @@ from pyoxigraph import Triple
 from .dataset import Dataset
 from .formats import BY_EXTENSION, HTML, Format, write_rdf
 from .metadata import Dump
+from .profile import profile_for, profile_iri
 
 HtmlRenderer = Callable[[Dataset, str, str], str | None]  # (dataset, iri, lang) -> page
 
@@ -40,7 +41,7 @@ def document_path(dataset: Dataset, iri: str) -> str:
     """The path (below the mount point) of the document about `iri`, without extension:
     `/doc/unit/dsp` for `{base}id/unit/dsp`; the ontology and its versions are their own."""
     local = dataset.local_path(iri) or ""
-    if iri in dataset.ontology_iris:
+    if iri in dataset.ontology_iris or iri == profile_iri(dataset.base):
         return "/" + local
     if local.startswith("id/"):
         return "/doc/" + local[3:]
@@ -81,6 +82,10 @@ class Documents:
         if fmt is HTML:
             page = self._html(ds, iri, lang or "es")
             return None if page is None else Document.of(page.encode(), fmt, ds.version, lang)
+        if iri == profile_iri(ds.base):  # the shapes live beside the store, not in it
+            profile = profile_for(ds.rewriter)
+            body = write_rdf(profile.triples, fmt, {**ds.prefixes, **profile.prefixes})
+            return Document.of(body, fmt, ds.version)
         return Document.of(write_rdf(ds.describe(iri), fmt, ds.prefixes), fmt, ds.version)
 
     def dump(self, dump: Dump) -> Document:

@@ -17,6 +17,9 @@ from pyoxigraph import RdfFormat, Triple, serialize
 
 from . import jsonld
 
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+
 
 @dataclass(frozen=True, slots=True)
 class Format:
@@ -27,6 +30,10 @@ class Format:
     names: tuple[str, ...] = ()  # other `format=` values (SPARQLWrapper's among them)
     charset: bool = True  # whether Content-Type carries `; charset=utf-8`
     rdf_format: RdfFormat | None = None  # pyoxigraph's writer, for RDF syntaxes it writes well
+    # How dataset descriptions name the format: W3C's format IRI (VoID, SPARQL service
+    # descriptions) and the EU file-type authority table's (DCAT-AP's dcterms:format).
+    w3c_iri: str | None = None
+    eu_file_type: str | None = None
 
     @property
     def extension(self) -> str:
@@ -52,11 +59,13 @@ TURTLE = Format(
     aliases=("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3",
              "application/n3"),
     names=("turtle", "n3"), rdf_format=RdfFormat.TURTLE,
+    w3c_iri=W3C_FORMATS + "Turtle", eu_file_type=EU_FILE_TYPE + "RDF_TURTLE",
 )  # fmt: skip
 # JSON-LD is written by oas_ssm.server.jsonld (compact, with our prefixes as its context).
 JSONLD = Format(
     "jsonld", "application/ld+json", "JSON-LD",
     aliases=("application/json", "application/x-json+ld"), names=("json-ld", "json"),
+    w3c_iri=W3C_FORMATS + "JSON-LD", eu_file_type=EU_FILE_TYPE + "JSON_LD",
 )  # fmt: skip
 # Generic types name the RDF syntax a client most likely means by them: XML is RDF/XML, plain
 # text N-Triples (and JSON, above, JSON-LD).
@@ -64,10 +73,12 @@ RDFXML = Format(
     "rdf", "application/rdf+xml", "RDF/XML",
     aliases=("application/xml", "text/xml"), names=("rdf+xml", "rdfxml", "xml"),
     rdf_format=RdfFormat.RDF_XML,
+    w3c_iri=W3C_FORMATS + "RDF_XML", eu_file_type=EU_FILE_TYPE + "RDF_XML",
 )  # fmt: skip
 NTRIPLES = Format(
     "nt", "application/n-triples", "N-Triples",
     aliases=("text/plain",), names=("ntriples", "n-triples"), rdf_format=RdfFormat.N_TRIPLES,
+    w3c_iri=W3C_FORMATS + "N-Triples", eu_file_type=EU_FILE_TYPE + "RDF_N_TRIPLES",
 )  # fmt: skip
 HTML = Format("html", "text/html", "HTML", aliases=("application/xhtml+xml",))
 
@@ -75,14 +86,15 @@ HTML = Format("html", "text/html", "HTML", aliases=("application/xhtml+xml",))
 SPARQL_JSON = Format(
     "json", "application/sparql-results+json", "SPARQL JSON",
     aliases=("application/json", "text/javascript", "application/javascript"), names=("srj",),
-    charset=False,
+    charset=False, w3c_iri=W3C_FORMATS + "SPARQL_Results_JSON",
 )  # fmt: skip
 SPARQL_XML = Format(
     "xml", "application/sparql-results+xml", "SPARQL XML",
     aliases=("application/xml", "text/xml"), names=("srx",),
+    w3c_iri=W3C_FORMATS + "SPARQL_Results_XML",
 )  # fmt: skip
-CSV = Format("csv", "text/csv", "CSV")
-TSV = Format("tsv", "text/tab-separated-values", "TSV")
+CSV = Format("csv", "text/csv", "CSV", w3c_iri=W3C_FORMATS + "SPARQL_Results_CSV")
+TSV = Format("tsv", "text/tab-separated-values", "TSV", w3c_iri=W3C_FORMATS + "SPARQL_Results_TSV")
 
 # -- other files ------------------------------------------------------------------------------
 XML = Format("xml", "application/xml", "XML")  # the sitemap

@@ -3,6 +3,7 @@
 - `/id/{kind}/{slug}`: 303 See Other to the document in the negotiated format (`Vary: Accept`);
 - `/doc/{kind}/{slug}[.ext]`: the document, in the format of its extension or negotiated;
 - `/def/ssm`, `/def/ssm/{version}`: 303 to `/def/ssm.{ext}`, the ontology document;
+- `/def/shapes`: 303 to `/def/shapes.{ext}`, the data profile (our SHACL shapes);
 - `/graph/{asserted,entailed,ontology,metadata}`: 303 to a document holding that graph;
 - `/void`, `/.well-known/void`, `/sitemap.xml`, `/robots.txt`, `/dumps/{name}`.
 
@@ -28,6 +29,7 @@ from .formats import (
     Format,
 )
 from .metadata import DUMPS, sitemap
+from .profile import profile_iri
 from .response_cache import cacheable
 
 CACHE_DOCUMENT = "public, max-age=3600"
@@ -128,14 +130,17 @@ def create_blueprint(dataset: Dataset, documents: Documents) -> Blueprint:
             return document(dataset.base + "id/" + rest, None)
         abort(404)
 
+    definitions = {*dataset.ontology_iris, profile_iri(dataset.base)}
+
     @bp.get("/def/<path:rest>")
     def definition(rest: str) -> Response:
-        """The ontology IRI and its version IRIs are things, like `/id/…` (303 by Accept);
-        `/def/ssm.{ext}` (and `{version IRI}.{ext}`) is the ontology document itself."""
+        """The ontology IRI, its version IRIs and the data profile (`def/shapes`) are things,
+        like `/id/…` (303 by Accept); `/def/ssm.{ext}`, `/def/shapes.{ext}` (and
+        `{version IRI}.{ext}`) are their documents."""
         stem, fmt = split_extension(rest)
-        if fmt is not None and dataset.base + "def/" + stem in dataset.ontology_iris:
+        if fmt is not None and dataset.base + "def/" + stem in definitions:
             return document(dataset.base + "def/" + stem, fmt)
-        if dataset.base + "def/" + rest in dataset.ontology_iris:
+        if dataset.base + "def/" + rest in definitions:
             return see_document(dataset.base + "def/" + rest)
         abort(404)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from oas_ssm.server.formats import BY_EXTENSION, DUMP_FORMATS, RDF_FORMATS
 from oas_ssm.server.profile import profile_triples
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -33,7 +34,6 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 PROV = "http://www.w3.org/ns/prov#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 # The licence of the data (pyproject's CC-BY-4.0), by the EU licence table's IRI that DCAT-AP
@@ -76,35 +76,18 @@ def _dumps() -> dict[str, Dump]:
             "asserted and entailed",
         ),
     )
-    formats = (
-        ("ttl", "text/turtle", "Turtle"),
-        ("nt", "application/n-triples", "N-Triples"),
-        ("jsonld", "application/ld+json", "JSON-LD"),
-    )
     out = {}
     for stem, graphs, es, en in kinds:
-        for ext, media, label in formats:
-            name = f"{stem}.{ext}"
+        for f in DUMP_FORMATS:
+            name = f"{stem}{f.extension}"
             out[name] = Dump(
-                name, graphs, ext, media, f"Triples {es} ({label})", f"Triples {en} ({label})"
+                name, graphs, f.key, f.media_type, f"Triples {es} ({f.label})",
+                f"Triples {en} ({f.label})",
             )
     return out
 
 
 DUMPS: dict[str, Dump] = _dumps()
-FORMAT_IRIS = {
-    "ttl": FORMATS_NS + "Turtle",
-    "nt": FORMATS_NS + "N-Triples",
-    "jsonld": FORMATS_NS + "JSON-LD",
-    "rdf": FORMATS_NS + "RDF_XML",
-}
-# dcterms:format of a distribution: the EU file-type table (DCAT-AP's controlled vocabulary).
-FILE_TYPES = {
-    "ttl": EU_AUTHORITY + "file-type/RDF_TURTLE",
-    "nt": EU_AUTHORITY + "file-type/RDF_N_TRIPLES",
-    "jsonld": EU_AUTHORITY + "file-type/JSON_LD",
-    "rdf": EU_AUTHORITY + "file-type/RDF_XML",
-}
 
 
 def void_triples(
@@ -164,8 +147,8 @@ def void_triples(
         add(d, VOID + "exampleResource", root)
     for ns in (prefixes.get("ssm", base + "def/ssm#"), *VOCABULARIES):
         add(d, VOID + "vocabulary", NamedNode(ns))
-    for key in ("ttl", "nt", "jsonld", "rdf"):
-        add(d, VOID + "feature", NamedNode(FORMAT_IRIS[key]))
+    for f in RDF_FORMATS:
+        add(d, VOID + "feature", NamedNode(f.w3c_iri))
 
     # Statistics of the asserted triples.
     classes = Counter(t.object for t in triples if t.predicate == RDF_TYPE)
@@ -206,7 +189,7 @@ def void_triples(
         add(dist, DCAT + "accessURL", url)
         add(dist, DCAT + "mediaType", NamedNode(IANA_MEDIA_TYPES + dump.media_type))
         media_types.add(dump.media_type)
-        add(dist, DCT + "format", NamedNode(FILE_TYPES[dump.format]))
+        add(dist, DCT + "format", NamedNode(BY_EXTENSION[dump.format].eu_file_type))
         add(dist, DCT + "license", licence)
     service = NamedNode(d.value + "#sparql")
     add(service, RDF_TYPE.value, NamedNode(DCAT + "DataService"))
@@ -261,7 +244,8 @@ def void_triples(
     for media in sorted(media_types):
         add(NamedNode(IANA_MEDIA_TYPES + media), RDF_TYPE.value, NamedNode(DCT + "MediaType"))
     for key in sorted({dump.format for dump in DUMPS.values()}):
-        add(NamedNode(FILE_TYPES[key]), RDF_TYPE.value, NamedNode(DCT + "MediaTypeOrExtent"))
+        file_type = NamedNode(BY_EXTENSION[key].eu_file_type)
+        add(file_type, RDF_TYPE.value, NamedNode(DCT + "MediaTypeOrExtent"))
     for lang in ("es", "en"):
         add(NamedNode(LANGUAGES[lang]), RDF_TYPE.value, NamedNode(DCT + "LinguisticSystem"))
     add(NamedNode(SPARQL_PROTOCOL), RDF_TYPE.value, NamedNode(DCT + "Standard"))

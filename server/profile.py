@@ -6,24 +6,21 @@ consumer can fetch and cite. `{base}def/shapes` is both the shapes' namespace (`
 for DCAT-AP) that the dataset `dcterms:conformsTo`. Its resources: the shapes (role
 `validation`, `def/shapes.ttl`) and the ontology (role `vocabulary`, `def/ssm.ttl`).
 
-`/def/shapes` answers 303 by content negotiation to `/def/shapes.{ttl,jsonld,rdf,nt,html}`: the
-RDF documents hold every shape (IRIs rewritten to the served base, like every other document)
-and the profile's description; the HTML page lists each shape with its message in both
-languages. `create_blueprint(dataset)` serves all of it.
+`/def/shapes` answers 303 by content negotiation to `/def/shapes.{ttl,jsonld,rdf,nt,html}`, like
+the ontology (`server/linkeddata.py`): the RDF documents hold every shape (IRIs rewritten to the
+served base, like every other document) and the profile's description; the HTML page (the web
+layer's, `web/profile_page.py`) lists each shape with its message in both languages. The shapes
+are not put in the store: they would join the SPARQL endpoint's default graph.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
-from flask import Blueprint, Response, abort, redirect, request
 from oas_ssm.paths import SHAPES_DIR
-from oas_ssm.server.conneg import negotiate
 from oas_ssm.server.rewrite import Rewriter
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.compare import to_canonical_graph
@@ -39,60 +36,6 @@ SHACL_SPEC = "https://www.w3.org/TR/shacl/"
 OWL_SPEC = "https://www.w3.org/TR/owl2-overview/"
 ORG_SPEC = "https://www.w3.org/TR/vocab-org/"
 LICENSE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
-
-# (extension, media type, label, rdflib serializer); HTML last. Turtle first: no Accept or */*
-# gets Turtle, as for every other document.
-RDF_FORMATS = (
-    ("ttl", "text/turtle", "Turtle", "turtle"),
-    ("jsonld", "application/ld+json", "JSON-LD", "json-ld"),
-    ("rdf", "application/rdf+xml", "RDF/XML", "xml"),
-    ("nt", "application/n-triples", "N-Triples", "nt"),
-)
-HTML = ("html", "text/html", "HTML", None)
-FORMATS = (*RDF_FORMATS, HTML)
-BY_EXT = {f[0]: f for f in FORMATS}
-# Media types a client may send for each format (aliases as the documents accept them).
-ALIASES = {
-    "text/turtle": "ttl", "application/x-turtle": "ttl",
-    "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/rdf+xml": "rdf", "application/xml": "rdf", "text/xml": "rdf",
-    "application/n-triples": "nt", "text/plain": "nt",
-    "text/html": "html", "application/xhtml+xml": "html",
-}
-OFFERS = tuple(ALIASES)
-CACHE_CONTROL = "public, max-age=3600"
-
-TEXT = {
-    "es": {
-        "title": "Perfil de datos de la SSM: formas SHACL",
-        "lead": "Las restricciones que los datos cumplen antes de publicarse. Cada forma tiene "
-        "su mensaje en español y en inglés; valídelas con cualquier procesador SHACL (con "
-        "inferencia RDFS) o con `ssm validate`.",
-        "resources": "Recursos del perfil", "role": "Función", "artifact": "Documento",
-        "shapes": "Formas", "shape": "Forma", "targets": "Se aplica a", "path": "Ruta",
-        "message_es": "Mensaje (español)", "message_en": "Mensaje (inglés)",
-        "why": "Motivo", "sparql": "Restricción SPARQL",
-        "no_es": "Solo en inglés: pySHACL pierde la etiqueta de idioma de los mensajes SPARQL, "
-        "así que estas formas llevan un único mensaje.",
-        "formats": "Descargas", "validation": "validación", "vocabulary": "vocabulario",
-        "iri": "IRI",
-    },
-    "en": {
-        "title": "SSM data profile: SHACL shapes",
-        "lead": "The constraints the data meets before it is published. Each shape has its "
-        "message in Spanish and English; validate with any SHACL processor (with RDFS "
-        "inference) or with `ssm validate`.",
-        "resources": "Resources of the profile", "role": "Role", "artifact": "Document",
-        "shapes": "Shapes", "shape": "Shape", "targets": "Applies to", "path": "Path",
-        "message_es": "Message (Spanish)", "message_en": "Message (English)",
-        "why": "Why", "sparql": "SPARQL constraint",
-        "no_es": "English only: pySHACL drops the language tag of SPARQL messages, so these "
-        "shapes carry one message.",
-        "formats": "Downloads", "validation": "validation", "vocabulary": "vocabulary",
-        "iri": "IRI",
-    },
-}
-
 
 def profile_iri(base: str) -> str:
     """The profile's IRI (and the shapes' namespace without its '#') under `base`."""
@@ -160,7 +103,6 @@ class Profile:
     """The shapes graph as served under one base, in every format (built once, then reused)."""
 
     rewriter: Rewriter
-    documents: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -197,20 +139,15 @@ class Profile:
             return RdfLiteral(self.rewriter.iri(str(term)), datatype=XSD.anyURI)
         return term
 
-    def document(self, ext: str) -> bytes:
-        """The shapes document in one RDF format ('ttl', 'jsonld', 'rdf', 'nt')."""
-        if ext not in self.documents:
-            fmt = BY_EXT[ext][3]
-            if fmt == "json-ld":
-                context = {p: str(ns) for p, ns in self.graph.namespaces() if p}
-                body = self.graph.serialize(format=fmt, context=context, auto_compact=True)
-                body = json.dumps(json.loads(body), ensure_ascii=False, indent=1)
-            elif fmt == "nt":
-                body = "".join(sorted(self.graph.serialize(format="nt").splitlines(True)))
-            else:
-                body = self.graph.serialize(format=fmt)
-            self.documents[ext] = body.encode()
-        return self.documents[ext]
+    @cached_property
+    def triples(self) -> list[Triple]:
+        """The graph as pyoxigraph triples, sorted: what `Documents` writes in every format."""
+        text = self.graph.serialize(format="nt")
+        return sorted((t.triple for t in parse(text, format=RdfFormat.N_TRIPLES)), key=str)
+
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        return {p: str(ns) for p, ns in self.graph.namespaces() if p}
 
     def shapes(self) -> list[ShapeView]:
         """Every shape with an IRI in our namespace, sorted by name."""
@@ -257,72 +194,3 @@ def profile_for(rewriter: Rewriter) -> Profile:
     if key not in _PROFILES:
         _PROFILES[key] = Profile(rewriter)
     return _PROFILES[key]
-
-
-def html_page(profile: Profile, lang: str, prefix: str) -> str:
-    """The profile page: its resources, then each shape with both messages."""
-    from oas_ssm.server.web.render import render
-
-    here = f"{prefix}/{PROFILE_PATH}.html"
-    formats = [(label, media, f"{prefix}/{PROFILE_PATH}.{ext}")
-               for ext, media, label, _ in RDF_FORMATS]
-    resources = [(role, prefix + "/" + artifact)
-                 for role, artifact in (("validation", PROFILE_PATH + ".ttl"),
-                                        ("vocabulary", "def/ssm.ttl"))]
-    return render("profile.html", lang, prefix, here=here, nav="ontology",
-                  p=profile, shapes=profile.shapes(), formats=formats, resources=resources,
-                  x=TEXT[lang if lang in TEXT else "es"])
-
-
-def create_blueprint(dataset, config=None) -> Blueprint:
-    """`/def/shapes` (303 by conneg) and `/def/shapes.{ttl,jsonld,rdf,nt,html}` for `dataset`.
-
-    Same signature as the other components' blueprints (`app.COMPONENTS`); `config` is unused.
-    """
-    from oas_ssm.server.web.i18n import select_lang
-
-    bp = Blueprint("profile", __name__)
-    prefix = str(getattr(dataset, "mount", "") or "").rstrip("/")
-
-    def profile() -> Profile:
-        return profile_for(dataset.rewriter)
-
-    def reply(body: bytes, media: str, vary: str | None) -> Response:
-        response = Response(body, mimetype=media)
-        response.headers["Cache-Control"] = CACHE_CONTROL
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Link"] = ", ".join(
-            f'<{prefix}/{PROFILE_PATH}.{ext}>; rel="alternate"; type="{m}"'
-            for ext, m, _, _ in FORMATS if m != media)
-        if vary:
-            response.headers["Vary"] = vary
-        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-        return response.make_conditional(request)
-
-    @bp.get(f"/{PROFILE_PATH}")
-    def negotiated() -> Response:
-        media = negotiate(request.headers.get("Accept"), OFFERS)
-        if media is None:
-            body = "Not acceptable. The profile is available as:\n" + "\n".join(
-                f"{m}\t{prefix}/{PROFILE_PATH}.{ext}" for ext, m, _, _ in FORMATS)
-            response = Response(body, status=406, mimetype="text/plain")
-            response.headers["Vary"] = "Accept"
-            return response
-        response = redirect(f"{prefix}/{PROFILE_PATH}.{ALIASES[media]}", code=303)
-        response.headers["Vary"] = "Accept"
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    @bp.get(f"/{PROFILE_PATH}.<ext>")
-    def document(ext: str) -> Response:
-        if ext not in BY_EXT:
-            abort(404)
-        if ext == "html":
-            lang = select_lang(request)
-            body = html_page(profile(), lang, prefix).encode()
-            response = reply(body, "text/html", "Accept-Language, Cookie")
-            response.headers["Content-Language"] = lang
-            return response
-        return reply(profile().document(ext), BY_EXT[ext][1], None)
-
-    return bp

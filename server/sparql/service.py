@@ -6,20 +6,10 @@ from collections.abc import Iterable
 
 from pyoxigraph import RdfFormat, parse
 
-from ..formats import TURTLE, Format, write_rdf
+from ..formats import RDF_FORMATS, SOLUTION_RESULTS, TURTLE, Format, write_rdf
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "JSON-LD",
-    "RDF_XML",
-    "N-Triples",
-)
+RESULT_FORMATS = tuple(f.w3c_iri for f in (*SOLUTION_RESULTS, *RDF_FORMATS) if f.w3c_iri)
 
 
 def description_turtle(endpoint: str, graphs: Iterable[str]) -> str:
@@ -31,7 +21,7 @@ def description_turtle(endpoint: str, graphs: Iterable[str]) -> str:
     named = "".join(
         f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs)
     )
-    formats = ", ".join(f"<{FORMATS}{f}>" for f in RESULT_FORMATS)
+    formats = ", ".join(f"<{f}>" for f in RESULT_FORMATS)
     return (
         f"@prefix sd: <{SD}> .\n\n"
         "[] a sd:Service ;\n"

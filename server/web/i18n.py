@@ -22,6 +22,8 @@ def other_lang(lang: str) -> str:
 
 # The interface's words. Keys are stable identifiers; templates call t("key").
 STRINGS: dict[str, dict[str, str]] = {
+    # The Secretariat's acronym in the page's language (the OAS's own English: SMS).
+    "brand_acronym": {"es": "SSM", "en": "SMS"},
     "site_name": {"es": "SSM · Datos enlazados", "en": "SMS · Linked data"},
     "site_long": {
         "es": "Secretaría de Seguridad Multidimensional — Anexo E como datos enlazados",

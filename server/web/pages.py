@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from ..formats import RDF_FORMATS
+from ..profile import profile_for, profile_iri
 from .annex_page import build_annex_page
 from .chart import build_chart
 from .dataset_page import build_dataset
@@ -13,6 +14,7 @@ from .diagram import build_diagram
 from .home import build_home
 from .i18n import translate
 from .ontology import build_ontology
+from .profile_page import profile_page
 from .render import CACHE, render
 from .resource import build_resource
 from .schemaorg import dataset as schema_dataset
@@ -63,6 +65,8 @@ def annex_page(site: Site, lang: str) -> str:
 def resource_page(site: Site, iri: str, lang: str) -> str | None:
     if iri == site.ontology or iri.startswith(site.ssm):
         return ontology_page(site, lang)
+    if iri == profile_iri(site.base):
+        return profile_page(profile_for(site.dataset.rewriter), lang, site.prefix)
     if site.kind(iri) == "dataset":
         page = dataset_page(site, iri, lang)
         if page is not None:

@@ -11,7 +11,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# The EU licence authority's IRI for CC BY 4.0 (DCAT-AP's controlled vocabulary).
+CC_BY = URIRef("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")
 
 
 def get(url: str, accept: str | None = None) -> requests.Response:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 from oas_ssm.paths import SHAPES_DIR
-from oas_ssm.server.profile import PROFILE_PATH, create_blueprint
+from oas_ssm.server.profile import PROFILE_PATH
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
@@ -15,10 +14,8 @@ CANONICAL = "https://w3id.org/oas-ssm/"
 
 
 @pytest.fixture(scope="module")
-def profile_client(dataset):
-    app = Flask(__name__)
-    app.register_blueprint(create_blueprint(dataset))
-    return app.test_client()
+def profile_client(client):
+    return client
 
 
 @pytest.fixture(scope="module")
