@@ -413,7 +413,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(format_junit(suites, shape_names(shapes, names), names))
     else:
-        print(_text(results, names))
+        text = _text(results, names)
+        if text:
+            print(text)
     not_run = [r.report.reasoner for r in results if r.report and r.report.reasoner]
     not_run = [reasoner for reasoner in not_run if not reasoner.ran]
     if not_run:
