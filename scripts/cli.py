@@ -13,6 +13,7 @@ COMMANDS = {
     "consistency": ("oas_ssm.consistency", "Only the HermiT consistency check."),
     "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
     "diff": ("oas_ssm.diff", "What changed between two versions of the graph."),
+    "release": ("oas_ssm.release", "Make a dated, immutable release of the graph and ontology."),
 }
 
 
