@@ -508,6 +508,12 @@ class _Writer:
         return "".join(marks[seg.op].format(esc(seg.text)) for seg in segments)
 
 
+def describe_change(diff: Diff, change: Change, markdown: bool = False, lang: str = "es") -> str:
+    """One change as the report says it, with the provisions cited (for feeds and pages)."""
+    w = _Writer(diff, markdown, lang)
+    return w.sentence(change) + w.provisions(change)
+
+
 def format_text(diff: Diff, markdown: bool = False, lang: str = "es") -> str:
     """The report: a header, then one section per kind of change, one line per change."""
     w = _Writer(diff, markdown, lang)

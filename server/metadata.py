@@ -185,6 +185,12 @@ def void_triples(
     add(service, DCAT + "servesDataset", d)
     add(service, DCT + "conformsTo", NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
     add(service, DCT + "license", NamedNode(LICENSE))
+
+    # Releases (issue 10): every release, and the current version, its date and the release it
+    # revises (owl:versionInfo, owl:versionIRI, dcterms:issued, prov:wasRevisionOf).
+    from oas_ssm.server.release_archive import release_void_triples
+
+    out.extend(release_void_triples(base, triples))
     return out
 
 
