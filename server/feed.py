@@ -1,7 +1,11 @@
-"""The change feed: an Atom feed (RFC 4287) with one entry per release, newest first.
+"""The change feed: an Atom feed (RFC 4287) with one entry per release, newest first, and the
+same changes as a Linked Data Event Stream (LDES, one page).
 
-Each entry links the release and its change set, and its content is `ssm diff` of the previous
-release and this one, so a reader follows changes without downloading the graph again.
+Each Atom entry links the release and its change set, and its content is `ssm diff` of the
+previous release and this one, so a reader follows changes without downloading the graph
+again. The LDES members are the single changes (`…/release/{v}/changes#change-{n}`), each
+timestamped with its release's issue date (`prov:endedAtTime`): an LDES client replicates the
+history of the structure change by change.
 """
 
 from __future__ import annotations
@@ -10,8 +14,14 @@ from xml.etree import ElementTree as ET
 
 from oas_ssm.diff import format_text
 from oas_ssm.server.release_archive import ReleaseArchive, ServedRelease
+from pyoxigraph import Literal, NamedNode, Triple
 
 ATOM = "http://www.w3.org/2005/Atom"
+LDES = "https://w3id.org/ldes#"
+TREE = "https://w3id.org/tree#"
+PROV = "http://www.w3.org/ns/prov#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 MEDIA_TYPE = "application/atom+xml"
 TITLE = "SSM (OEA/OAS) — Anexo E como datos enlazados: versiones / Annex E as linked data: releases"
 
@@ -46,6 +56,7 @@ def atom_feed(archive: ReleaseArchive) -> bytes:
     sub(feed, "updated", _rfc3339(latest) if latest else "1970-01-01T00:00:00Z")
     sub(feed, "link", rel="self", type=MEDIA_TYPE, href=archive.url("feed.atom"))
     sub(feed, "link", rel="alternate", type="text/html", href=archive.url("release/"))
+    sub(feed, "link", rel="alternate", type="text/turtle", href=archive.url("feed.ttl"))
     sub(feed, "link", rel="related", href=archive.url("id/dataset/ssm"))
     author = sub(feed, "author")
     sub(author, "name", "oas-ssm linked data project")
@@ -67,3 +78,26 @@ def atom_feed(archive: ReleaseArchive) -> bytes:
             href=archive.url(f"release/{r.version}/dumps/ssm.ttl"))  # fmt: skip
         sub(entry, "content", entry_text(r), type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def event_stream(archive: ReleaseArchive) -> list[Triple]:
+    """The LDES: `{base}feed.ttl#stream`, one view (this page, no further pages), and every
+    change of every release as a member, with the change sets' triples."""
+    stream, page = NamedNode(archive.url("feed.ttl#stream")), NamedNode(archive.url("feed.ttl"))
+    out = [
+        Triple(stream, NamedNode(RDF_TYPE), NamedNode(LDES + "EventStream")),
+        Triple(stream, NamedNode(LDES + "timestampPath"), NamedNode(PROV + "endedAtTime")),
+        Triple(stream, NamedNode(TREE + "view"), page),
+        Triple(page, NamedNode(RDF_TYPE), NamedNode(TREE + "Node")),
+    ]
+    for r in archive.releases:
+        triples = archive.change_set_triples(r)
+        out.extend(triples)
+        when = Literal(_rfc3339(r), datatype=XSD_DATETIME)
+        changes = archive.url(f"release/{r.version}/changes#")
+        members = sorted({t.subject for t in triples if t.subject.value.startswith(changes)},
+                         key=str)  # fmt: skip
+        for m in members:
+            out.append(Triple(stream, NamedNode(TREE + "member"), m))
+            out.append(Triple(m, NamedNode(PROV + "endedAtTime"), when))
+    return out

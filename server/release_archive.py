@@ -24,13 +24,14 @@ The URL scheme, below the served base (written down in README.md, "Releases and 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from oas_ssm.diff import Change, Diff, Snapshot, compare, describe_change
+from oas_ssm.diff import Change, Diff, Snapshot, change_set, compare, describe_change
 from oas_ssm.namespaces import BASE
 from oas_ssm.paths import RELEASES
 from oas_ssm.release import Release, ReleaseError, list_releases
@@ -245,6 +246,32 @@ class ReleaseArchive:
             for t in r.triples:
                 yield Quad(t.subject, t.predicate, t.object, g)
 
+    def change_set_triples(self, release: ServedRelease) -> list[Triple]:
+        """`ssm diff`'s change set from the previous release (`{base}release/{v}/changes`, its
+        changes `…/changes#change-{n}`), used by the previous release and generating this one;
+        empty for the first release."""
+        if release.diff is None:
+            return []
+        from rdflib import URIRef
+        from rdflib.namespace import PROV as RPROV
+
+        i = self.releases.index(release)
+        about = URIRef(self.rewriter.canonical_iri(self.url(f"release/{release.version}/changes")))
+        g = change_set(release.diff, about=about)
+        g.add((about, RPROV.used, URIRef(self.releases[i - 1].release.iri)))
+        g.add((URIRef(release.release.iri), RPROV.wasGeneratedBy, about))
+        nt = g.serialize(format="nt", encoding="utf-8")
+        return [q.triple for q in self.rewriter.quads(parse(nt, format=RdfFormat.N_TRIPLES))]
+
+    @property
+    def digest(self) -> str:
+        """A digest of every release (their recorded checksums): fold it into the data version
+        so caches keyed on it change when a release is added."""
+        h = hashlib.sha256()
+        for r in self.releases:
+            h.update(f"{r.version}:{sorted(r.release.checksums.items())}\n".encode())
+        return h.hexdigest()
+
     def void_triples(self, asserted: set[Triple] | None = None) -> list[Triple]:
         """What the dataset's VoID/DCAT says about its versions: every release (its release.ttl),
         `dcat:hasVersion` each, and — when the served data is the latest release's —
@@ -271,6 +298,13 @@ class ReleaseArchive:
         add(feed, DCAT + "accessURL", NamedNode(self.url("feed.atom")))
         add(feed, DCAT + "mediaType",
             NamedNode("http://www.iana.org/assignments/media-types/application/atom+xml"))
+        stream = NamedNode(self.url(DATASET_PATH) + "#changes")
+        add(d, DCAT + "distribution", stream)
+        add(stream, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
+        add(stream, DCT + "title", Literal("Cambios como Linked Data Event Stream", language="es"))
+        add(stream, DCT + "title", Literal("Changes as a Linked Data Event Stream", language="en"))
+        add(stream, DCAT + "accessURL", NamedNode(self.url("feed.ttl")))
+        add(stream, DCT + "conformsTo", NamedNode("https://w3id.org/ldes/specification"))
         if asserted is not None and set(asserted) == set(latest.triples):
             add(d, OWL + "versionInfo", Literal(latest.version))
             add(d, OWL + "versionIRI", NamedNode(latest.iri))
@@ -345,6 +379,14 @@ def _triples(raw: bytes, rewriter: Rewriter, source: Path) -> list[Triple]:
         raise ReleaseError(f"{source}:{e.lineno}:{e.offset}: invalid Turtle: {e.msg}") from None
 
 
+def release_graph_quads(base: str, directory: Path = RELEASES) -> list[Quad]:
+    """Every release's triples in its named graph `{base}graph/release/{v}`, for the SPARQL
+    store (see `ReleaseArchive.graph_quads`: keep them out of the default graph)."""
+    if not directory.is_dir():
+        return []
+    return list(ReleaseArchive.load(base, directory).graph_quads())
+
+
 def release_void_triples(base: str, asserted, directory: Path = RELEASES) -> list[Triple]:
     """The versions part of the VoID for `oas_ssm.server.metadata.void_triples` (none when
     there is no releases folder)."""
@@ -354,4 +396,4 @@ def release_void_triples(base: str, asserted, directory: Path = RELEASES) -> lis
 
 
 __all__ = ["HistoryEntry", "HistoryItem", "ReleaseArchive", "ServedRelease", "page_history",
-           "release_void_triples"]
+           "release_graph_quads", "release_void_triples"]

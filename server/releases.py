@@ -13,16 +13,14 @@ from html import escape
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request
-from oas_ssm.diff import change_set, format_text
+from oas_ssm.diff import format_text
 from oas_ssm.paths import RELEASES
 from oas_ssm.release import VERSION_RE
 from oas_ssm.server.feed import MEDIA_TYPE as ATOM_TYPE
-from oas_ssm.server.feed import atom_feed
+from oas_ssm.server.feed import atom_feed, event_stream
 from oas_ssm.server.memento import LINK_FORMAT, http_date, memento_link_values, timemap
 from oas_ssm.server.release_archive import ReleaseArchive, ServedRelease
-from pyoxigraph import RdfFormat, Triple, parse, serialize
-from rdflib import URIRef
-from rdflib.namespace import PROV
+from pyoxigraph import RdfFormat, Triple, serialize
 
 # extension -> (media type, pyoxigraph format); HTML is rendered by the web package
 RDF_FORMATS: dict[str, tuple[str, RdfFormat]] = {
@@ -58,6 +56,11 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
     def feed() -> Response:
         return _reply(atom_feed(archive), ATOM_TYPE, cache=CACHE_SHORT)
 
+    @bp.get("/feed.ttl")
+    def stream() -> Response:
+        ext = _negotiate(None, with_html=False)
+        return _rdf(event_stream(archive), ext, vary="Accept", cache=CACHE_SHORT)
+
     @bp.get("/release/")
     def index() -> Response:
         ext = _negotiate(None, with_html=True)
@@ -88,12 +91,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
             return _reply(format_text(r.diff).encode(), "text/plain", cache=CACHE_IMMUTABLE)
         if ext not in RDF_FORMATS:
             abort(404)
-        prev = archive.releases[archive.releases.index(r) - 1]
-        about = URIRef(archive.rewriter.canonical_iri(archive.url(f"release/{version}/changes")))
-        g = change_set(r.diff, about=about)
-        g.add((about, PROV.used, URIRef(prev.release.iri)))
-        g.add((URIRef(r.release.iri), PROV.wasGeneratedBy, about))
-        triples = _served(g.serialize(format="nt").encode(), archive)
+        triples = archive.change_set_triples(r)
         return _rdf(triples, ext, cache=CACHE_IMMUTABLE)
 
     @bp.get("/release/<version>/dumps/<name>")
@@ -223,11 +221,6 @@ _PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }  # fmt: skip
-
-
-def _served(nt: bytes, archive: ReleaseArchive) -> list[Triple]:
-    """Triples written with canonical IRIs, rewritten to the served base."""
-    return [q.triple for q in archive.rewriter.quads(parse(nt, format=RdfFormat.N_TRIPLES))]
 
 
 def _lang() -> str:

@@ -8,7 +8,7 @@ the core adds to `/id/` (`wire_timegate` below: what the lead's `/id/` handler d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -247,6 +247,24 @@ def test_atom_feed_lists_each_release_with_its_changes(client):
     assert client.get("/release/1.0.0/changes.ttl").status_code == 404  # the first has none
     md = client.get("/release/1.1.0/changes.md").data.decode()
     assert md.startswith("## ssm diff:") and "### Units" in md
+
+
+def test_linked_data_event_stream(client, world):
+    _, _, archive = world
+    r = client.get("/feed.ttl", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    g = Graph().parse(data=r.data, format="turtle")
+    ldes, tree = "https://w3id.org/ldes#", "https://w3id.org/tree#"
+    stream = URIRef(BASE + "feed.ttl#stream")
+    assert (stream, RDF.type, URIRef(ldes + "EventStream")) in g
+    assert (stream, URIRef(ldes + "timestampPath"), PROV.endedAtTime) in g
+    members = set(g.objects(stream, URIRef(tree + "member")))
+    assert len(members) == len(archive.get("1.1.0").diff.changes)
+    for m in members:
+        assert str(m).startswith(BASE + "release/1.1.0/changes#change-")
+        assert g.value(m, PROV.endedAtTime).toPython() == datetime(2027, 2, 1, tzinfo=UTC)
+    renamed = [m for m in members if (m, URIRef(ORG + "originalOrganization"), URIRef(DSP)) in g]
+    assert renamed, "the DSP's rename is a member, as an org:ChangeEvent"
 
 
 def test_release_descriptions(client):
