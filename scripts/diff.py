@@ -58,6 +58,8 @@ UNIT_CLASSES = frozenset(
 POST_CLASS = str(ORG.Post)
 FUNCTION_CLASS = str(SSM.Function)
 STATEMENT_CLASS = str(RDF.Statement)
+PROVISION_CLASS = str(SSM.Provision)
+TITLE = "http://data.europa.eu/eli/ontology#title"
 # Relations reported in their own sections, not among "other relations".
 STRUCTURAL = frozenset({SUB_ORG, REPORTS_TO, POST_IN, HEADS, ACTS_IN_ABSENCE_OF, FUNCTION_OF})
 SECTIONS = (
@@ -67,6 +69,8 @@ SECTIONS = (
     ("substitution", "Substitutions"),
     ("function", "Functions"),
     ("relation", "Other relations"),
+    ("citation", "Citations"),
+    ("provision", "Provisions"),
 )
 
 
@@ -236,6 +240,8 @@ def compare(old: Snapshot, new: Snapshot) -> Diff:
     changes += _lines(old, new, SUBSTITUTION_KIND)
     changes += _functions(old, new)
     changes += _relations(old, new)
+    changes += _citations(old, new)
+    changes += _provisions(old, new)
     order = {kind: i for i, (kind, _) in enumerate(SECTIONS)}
     changes.sort(key=lambda c: (order[c.kind], c.subject, c.action, c.predicate or "", c.new))
     return Diff(old, new, changes)
@@ -383,6 +389,37 @@ def _relations(old: Snapshot, new: Snapshot) -> list[Change]:
     return out
 
 
+def _citations(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Relations on both sides (any, structural included) now cited from other provisions."""
+    out = []
+    for s, p, o in sorted(old.statements.keys() & new.statements.keys()):
+        was, now = old.statements[(s, p, o)][1], new.statements[(s, p, o)][1]
+        if was != now:
+            out.append(Change("citation", "changed", s, predicate=p, old=(o,), new=(o,),
+                              old_provisions=_sorted(was), new_provisions=_sorted(now)))
+    return out
+
+
+def _provisions(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Provisions added, removed, or whose Spanish text or title changed — except the text of a
+    function's own paragraph, which the Functions section reports."""
+    before, after = old.of_type(PROVISION_CLASS), new.of_type(PROVISION_CLASS)
+    of_functions = {p for snap in (old, new) for f in snap.of_type(FUNCTION_CLASS)
+                    for p in snap.iris(f, DERIVED_FROM)}  # fmt: skip
+    out = [Change("provision", "added", s, new_provisions=(s,)) for s in sorted(after - before)]
+    out += [Change("provision", "removed", s, old_provisions=(s,)) for s in sorted(before - after)]
+    for s in sorted(before & after):
+        for p in (VERBATIM, TITLE):
+            if p == VERBATIM and s in of_functions:
+                continue
+            was, now = old.text(s, p, "es") or "", new.text(s, p, "es") or ""
+            if was != now:
+                out.append(Change("provision", "text-changed", s, predicate=p, old=(was,),
+                                  new=(now,), word_diff=word_diff(was, now),
+                                  old_provisions=(s,), new_provisions=(s,)))  # fmt: skip
+    return out
+
+
 def word_diff(old: str, new: str) -> tuple[Segment, ...]:
     """The two texts as runs of kept, deleted and inserted words (whitespace kept with words)."""
     a, b = re.findall(r"\s+|\S+", old), re.findall(r"\s+|\S+", new)
@@ -434,12 +471,13 @@ class _Writer:
         return ", ".join(self.thing(i) for i in iris) if iris else "nothing"
 
     def name(self, names: tuple[str, ...]) -> str:
-        es, en, *acronyms = (*names, "", "")[: max(2, len(names))]
+        """“Spanish name” (en: “English name”) [acronyms], from `_name`'s tuple."""
+        es, en, *acronyms = names
         parts = [self.quote(es or "?")]
         if en:
             parts.append(f"(en: {self.quote(en)})")
-        if acronyms and any(acronyms):
-            parts.append("[" + ", ".join(a for a in acronyms if a) + "]")
+        if acronyms:
+            parts.append("[" + ", ".join(acronyms) + "]")
         return " ".join(parts)
 
     def provisions(self, c: Change) -> str:
@@ -496,6 +534,13 @@ class _Writer:
                 return f"added {s} {pred} {self.things(c.new)}"
             case ("relation", "removed"):
                 return f"removed {s} {pred} {self.things(c.old)}"
+            case ("citation", _):
+                return f"{s} {pred} {self.things(c.new)}: cited from other provisions"
+            case ("provision", "added" | "removed"):
+                return f"{c.action} {self.code(curie(c.subject))}"
+            case ("provision", "text-changed"):
+                what = "title" if c.predicate == TITLE else "text"
+                return f"{what} of {self.code(curie(c.subject))} changed"
         return f"{c.action} {s}"  # pragma: no cover - every (kind, action) is matched above
 
     def word_diff(self, segments: Iterable[Segment]) -> str:
@@ -576,6 +621,12 @@ def change_set(diff: Diff, about: URIRef | BNode | None = None) -> Graph:
     return g
 
 
+def _names(snap: Snapshot, s: str) -> set[tuple[str, RLiteral]]:
+    """A resource's names (skos:prefLabel, skos:altLabel) on one side, as rdflib literals."""
+    return {(p, RLiteral(o.value, lang=o.language or None))
+            for p in (PREF_LABEL, ALT_LABEL) for o in snap.props.get(s, {}).get(p, ())}  # fmt: skip
+
+
 def _statements(diff: Diff, c: Change, side: str) -> list[tuple]:
     """The statements a change invalidated (old side) or generated (new side), reified: the
     data's own `id/statement/…` IRI where it has one, else a blank node."""
@@ -584,18 +635,22 @@ def _statements(diff: Diff, c: Change, side: str) -> list[tuple]:
     cited = c.old_provisions if side == "old" else c.new_provisions
     subject = c.new_subject if (side == "new" and c.new_subject) else c.subject
     pairs: list[tuple[str, object]] = []
-    if c.action in ("renamed",):
-        pairs = [(PREF_LABEL, RLiteral(v, lang=lg)) for v, lg in zip(values[:2], ("es", "en"),
-                                                                       strict=False) if v]
+    if c.action == "renamed":  # only the names that changed
+        other = diff.new if side == "old" else diff.old
+        pairs = sorted(_names(snap, subject) - _names(other, subject), key=str)
     elif c.action == "text-changed":
-        pairs = [(VERBATIM, RLiteral(values[0], lang="es"))] if values and values[0] else []
-    elif c.action in ("added", "removed", "renumbered") and c.kind in ("unit", "post", "function"):
+        text = values[0] if values else ""
+        pairs = [(c.predicate or VERBATIM, RLiteral(text, lang="es"))] if text else []
+    elif c.action in ("added", "removed", "renumbered") and c.kind in (
+        "unit", "post", "function", "provision"
+    ):  # fmt: skip
         pairs = [(RDF_TYPE, URIRef(t)) for t in sorted(snap.types(subject))]
     elif c.predicate:
         pairs = [(c.predicate, URIRef(v)) for v in values]
     out = []
     for p, o in pairs:
-        existing = snap.statements.get((subject, p, str(o))) if isinstance(o, URIRef) else None
+        existing = (snap.statements.get((subject, p, str(o)))
+                    if isinstance(o, URIRef) and c.kind != "citation" else None)  # fmt: skip
         node = URIRef(existing[0]) if existing else BNode()
         triples = [(node, RDF.type, RDF.Statement), (node, RDF.subject, URIRef(subject)),
                    (node, RDF.predicate, URIRef(p)), (node, RDF.object, o)]  # fmt: skip

@@ -234,6 +234,43 @@ def test_turtle_change_set_links_changes_to_provisions(changed, capsys):
     assert (removal, URIRef("http://purl.org/dc/terms/references"), PROVISION("III-B-6")) in cs
 
 
+def test_citation_and_provision_changes(changed):
+    """An amendment that renumbers where a fact is stated, and rewords a paragraph that is not a
+    function (I.E.3, the DSP's line in the structure)."""
+    g, write = changed
+    st = STATEMENT("post-director-dsp--reportsTo--post-secretario-seguridad-multidimensional")
+    g.set((st, PROV.wasDerivedFrom, PROVISION("V-A-2")))
+    p = PROVISION("I-E-3")
+    g.set((p, SSM.verbatimText, Literal("Departamento de Seguridad Ciudadana.", lang="es")))
+    changes = changes_of(write())
+    cited = only(changes, "citation", "changed")
+    assert (cited.subject, cited.predicate) == (str(POST("director-dsp")), str(ORG.reportsTo))
+    assert (cited.old_provisions, cited.new_provisions) == ((str(PROVISION("V-A-1")),),
+                                                            (str(PROVISION("V-A-2")),))  # fmt: skip
+    text = only(changes, "provision", "text-changed")
+    assert text.subject == str(p)
+    assert [s.text for s in text.word_diff if s.op != "="] == ["Pública.", "Ciudadana."]
+    # A function's paragraph is reported once, as the function's text.
+    f = FUNCTION("III-B-6")
+    g.set((f, SSM.verbatimText, Literal("Otro texto.", lang="es")))
+    g.set((PROVISION("III-B-6"), SSM.verbatimText, Literal("Otro texto.", lang="es")))
+    again = changes_of(write("again.nt"))
+    assert [c.subject for c in again if c.action == "text-changed"] == [str(f), str(p)]
+
+
+def test_turtle_rename_reifies_only_the_changed_name(changed, capsys):
+    g, write = changed
+    g.remove((UNIT("dsp"), SKOS.prefLabel, Literal("Departamento de Seguridad Pública", lang="es")))
+    g.add((UNIT("dsp"), SKOS.prefLabel, Literal("Departamento de Seguridad Ciudadana", lang="es")))
+    assert main(["diff", "--format", "turtle", str(DATA), str(write())]) == 1
+    cs = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    event = cs.value(None, RDF.type, ORG.ChangeEvent)
+    old = [cs.value(st, RDF.object) for st in cs.objects(event, PROV.invalidated)]
+    new = [cs.value(st, RDF.object) for st in cs.objects(event, PROV.generated)]
+    assert old == [Literal("Departamento de Seguridad Pública", lang="es")]
+    assert new == [Literal("Departamento de Seguridad Ciudadana", lang="es")]
+
+
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(),
                     reason="not a git checkout")  # fmt: skip
 def test_git_revision_input(capsys):
