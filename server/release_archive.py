@@ -3,7 +3,7 @@ their documents, their named graphs for SPARQL and their lines in the dataset's 
 
 A release is read from `releases/<version>/` (see `oas_ssm.release`); its IRIs are rewritten to
 the served base like the current data. Diffs between consecutive releases (`oas_ssm.diff`) are
-computed once, when the archive loads: the graph is a few thousand triples. A release's
+computed once, on first use: the graph is a few thousand triples. A release's
 documents come from a `Dataset` of its own (loaded on first use), so a versioned document is
 exactly what the server served while that release was current.
 
@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 from oas_ssm.diff import Change, Diff, Snapshot, change_set, compare, describe_change
@@ -49,15 +50,19 @@ DATASET_PATH = "id/dataset/ssm"
 
 @dataclass
 class ServedRelease:
-    """One release as served: its IRIs under the served base."""
+    """One release as served: its IRIs under the served base. What only some answers need (the
+    snapshot `ssm diff` reads, the diff from the previous release, the set of resources) is
+    computed on first use, so loading the archive costs a parse per release."""
 
     release: Release
     iri: str  # {base}release/{version}
-    snapshot: Snapshot  # canonical IRIs (what `ssm diff` reads)
-    resources: frozenset[str]  # served IRIs under {base}id/ that have a document in this release
     triples: list[Triple]  # the release's graph, served IRIs
     metadata: list[Triple]  # its release.ttl, served IRIs
-    diff: Diff | None = None  # from the previous release; None for the first
+    id_prefix: str  # {base}id/
+    previous: ServedRelease | None = None
+    _snapshot: Snapshot | None = None
+    _diff: Diff | None = None
+    _resources: frozenset[str] | None = None
 
     @property
     def version(self) -> str:
@@ -67,6 +72,32 @@ class ServedRelease:
     def datetime(self) -> datetime:
         """Its Memento-Datetime: the issue date at 00:00 UTC (releases are dated by the day)."""
         return datetime.combine(self.release.issued, time(0, 0), tzinfo=UTC)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The release's graph as `ssm diff` reads it (canonical IRIs)."""
+        if self._snapshot is None:
+            raw = _read(self.release.data)
+            self._snapshot = Snapshot.from_bytes(f"release {self.version}", raw)
+        return self._snapshot
+
+    @property
+    def diff(self) -> Diff | None:
+        """`ssm diff` from the previous release; None for the first."""
+        if self._diff is None and self.previous is not None:
+            self._diff = compare(self.previous.snapshot, self.snapshot)
+        return self._diff
+
+    @property
+    def resources(self) -> frozenset[str]:
+        """Served IRIs under {base}id/ that have a document in this release."""
+        if self._resources is None:
+            prefix = self.id_prefix
+            self._resources = frozenset(
+                term.value for t in self.triples for term in (t.subject, t.object)
+                if isinstance(term, NamedNode) and term.value.startswith(prefix)
+            )  # fmt: skip
+        return self._resources
 
 
 @dataclass(frozen=True)
@@ -100,19 +131,11 @@ class ReleaseArchive:
         rewriter = Rewriter(canonical, base)
         served: list[ServedRelease] = []
         for r in list_releases(directory):
-            raw = _read(r.data)
-            snapshot = Snapshot.from_bytes(f"release {r.version}", raw)
-            triples = _triples(raw, rewriter, r.data)
+            triples = _triples(_read(r.data), rewriter, r.data)
             meta = _triples(_read(r.metadata), rewriter, r.metadata)
-            prefix = rewriter.served + "id/"
-            resources = frozenset(
-                term.value for t in triples for term in (t.subject, t.object)
-                if isinstance(term, NamedNode) and term.value.startswith(prefix)
-            )  # fmt: skip
-            served.append(ServedRelease(r, rewriter.iri(r.iri), snapshot, resources, triples,
-                                        meta))  # fmt: skip
-        for older, newer in zip(served, served[1:], strict=False):
-            newer.diff = compare(older.snapshot, newer.snapshot)
+            served.append(ServedRelease(r, rewriter.iri(r.iri), triples, meta,
+                                        rewriter.served + "id/",
+                                        served[-1] if served else None))  # fmt: skip
         return cls(rewriter, served, mount)
 
     @classmethod
@@ -121,7 +144,7 @@ class ReleaseArchive:
         web pages, the VoID and the routes share one."""
         archive = getattr(dataset, "_release_archive", None)
         if archive is None or getattr(dataset, "_release_directory", None) != directory:
-            archive = cls.load(dataset.base, directory, dataset.canonical_base, dataset.mount)
+            archive = _shared(dataset.base, directory, dataset.canonical_base, dataset.mount)
             dataset._release_archive = archive
             dataset._release_directory = directory
         _BY_BASE[archive.base] = archive
@@ -192,6 +215,13 @@ class ReleaseArchive:
                 ds._release_version = release.version
                 self._datasets[release.version] = ds
             return ds
+
+    def ontology_version_location(self, iri: str) -> str | None:
+        """Where an ontology version IRI (`{base}def/ssm/1.0.0`) that is not the current
+        ontology's is served: the ontology of the last release carrying it; None if none does."""
+        canonical = self.rewriter.canonical_iri(iri)
+        carrying = [r for r in self.releases if r.release.ontology_version == canonical]
+        return self.url(f"release/{carrying[-1].version}/def/ssm") if carrying else None
 
     def timegate_location(self, iri: str, accept_datetime: str | None) -> str | None:
         """The Memento a request for `iri` with this Accept-Datetime goes to (`memento`)."""
@@ -379,12 +409,31 @@ def _triples(raw: bytes, rewriter: Rewriter, source: Path) -> list[Triple]:
         raise ReleaseError(f"{source}:{e.lineno}:{e.offset}: invalid Turtle: {e.msg}") from None
 
 
+def _signature(directory: Path) -> tuple:
+    """What the releases folder holds: (path, size, mtime) of every file, to key the cache."""
+    if not directory.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in directory.glob("*/*.ttl")))  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def _cached(base: str, directory: Path, canonical: str, mount: str, signature: tuple):
+    del signature  # part of the key only: the folder changed, load again
+    return ReleaseArchive.load(base, directory, canonical, mount)
+
+
+def _shared(base: str, directory: Path, canonical: str = BASE, mount: str = "") -> ReleaseArchive:
+    """One archive per (base, folder content): the VoID and the routes load the releases once."""
+    return _cached(base, directory, canonical, mount, _signature(directory))
+
+
 def release_graph_quads(base: str, directory: Path = RELEASES) -> list[Quad]:
     """Every release's triples in its named graph `{base}graph/release/{v}`, for the SPARQL
     store (see `ReleaseArchive.graph_quads`: keep them out of the default graph)."""
     if not directory.is_dir():
         return []
-    return list(ReleaseArchive.load(base, directory).graph_quads())
+    return list(_shared(base, directory).graph_quads())
 
 
 def release_void_triples(base: str, asserted, directory: Path = RELEASES) -> list[Triple]:
@@ -392,7 +441,7 @@ def release_void_triples(base: str, asserted, directory: Path = RELEASES) -> lis
     there is no releases folder)."""
     if not directory.is_dir():
         return []
-    return ReleaseArchive.load(base, directory).void_triples(set(asserted))
+    return _shared(base, directory).void_triples(set(asserted))
 
 
 __all__ = ["HistoryEntry", "HistoryItem", "ReleaseArchive", "ServedRelease", "page_history",

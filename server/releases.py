@@ -12,7 +12,7 @@ import re
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, request
 from oas_ssm.diff import format_text
 from oas_ssm.paths import RELEASES
 from oas_ssm.release import VERSION_RE
@@ -137,6 +137,17 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
                               memento=r, headers=headers)  # fmt: skip
         return _rdf(ds.describe(iri), chosen, vary=vary, cache=CACHE_IMMUTABLE, memento=r,
                     headers=headers, prefixes=ds.prefixes)  # fmt: skip
+
+    @bp.get("/graph/release/<version>")
+    def graph(version: str) -> Response:
+        """The name of a release's graph (SPARQL): 303 to its dump, like `graph/asserted`."""
+        release_or_404(version)
+        ext = _negotiate(None, with_html=True)
+        target = f"release/{version}" if ext == "html" else (
+            f"release/{version}/dumps/ssm.{ext if ext in DUMP_FORMATS else 'ttl'}")  # fmt: skip
+        response = redirect(archive.path(target), code=303)
+        response.headers["Vary"] = "Accept"
+        return response
 
     @bp.get("/timemap/<kind>/<slug>")
     def time_map(kind: str, slug: str) -> Response:

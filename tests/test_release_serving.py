@@ -267,6 +267,16 @@ def test_linked_data_event_stream(client, world):
     assert renamed, "the DSP's rename is a member, as an org:ChangeEvent"
 
 
+def test_release_graph_names_and_old_ontology_versions(client, world):
+    _, _, archive = world
+    r = client.get("/graph/release/1.0.0", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/release/1.0.0/dumps/ssm.nt")
+    assert client.get("/graph/release/3.0.0").status_code == 404
+    onto = archive.ontology_version_location(BASE + "def/ssm/1.0.0")
+    assert onto == BASE + "release/1.1.0/def/ssm"  # the last release carrying that version
+    assert archive.ontology_version_location(BASE + "def/ssm/0.1.0") is None
+
+
 def test_release_descriptions(client):
     r = client.get("/release/1.1.0", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.data, format="turtle")
