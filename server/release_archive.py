@@ -167,6 +167,11 @@ class ReleaseArchive:
         """The URL path of `local` (a path below the base) on this server, mount included."""
         return f"{self.mount}/{local}"
 
+    def href(self, url: str) -> str:
+        """A link for HTML pages: the path of `url` on this server when it is under the served
+        base (pages link by path, like the rest of the site), else `url`."""
+        return self.path(url[len(self.base) :]) if url.startswith(self.base) else url
+
     def url(self, local: str) -> str:
         """The absolute URL of `local` under the served base."""
         return self.base + local
@@ -382,10 +387,10 @@ def page_history(base: str, iri: str, lang: str) -> tuple[list[HistoryItem], str
     pick = 0 if lang == "es" else 1
     items = [
         HistoryItem(h.version, h.issued, HISTORY_WORDS.get(h.action, (h.action, h.action))[pick],
-                    h.summary, h.memento)
+                    h.summary, archive.href(h.memento) if h.memento else None)
         for h in archive.history(iri)
     ]  # fmt: skip
-    return items, archive.timemap_url(iri)
+    return items, archive.href(archive.timemap_url(iri))
 
 
 def summary(diff: Diff, change: Change) -> str:

@@ -34,6 +34,7 @@ MEDIA_TO_EXT = {media: ext for ext, (media, _) in RDF_FORMATS.items()} | {"text/
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # a release never changes
 CACHE_SHORT = "public, max-age=300"
+HTML_VARY = ", Accept-Language, Cookie"  # pages follow the reader's language
 
 
 def archive_of(dataset, directory: Path = RELEASES) -> ReleaseArchive:
@@ -65,7 +66,8 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
     def index() -> Response:
         ext = _negotiate(None, with_html=True)
         if ext == "html":
-            return _reply(_index_html(archive).encode(), "text/html", vary="Accept")
+            return _reply(_index_html(archive).encode(), "text/html", vary="Accept" + HTML_VARY,
+                          cache=CACHE_SHORT)  # fmt: skip
         triples = [t for r in archive.releases for t in r.metadata]
         return _rdf(triples, ext, vary="Accept", cache=CACHE_SHORT)
 
@@ -76,7 +78,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
         chosen = _negotiate(ext, with_html=True)
         if chosen == "html":
             return _reply(_release_html(archive, r).encode(), "text/html",
-                          vary=None if ext else "Accept")  # fmt: skip
+                          vary=("" if ext else "Accept") + HTML_VARY)  # fmt: skip
         return _rdf(r.metadata, chosen, vary=None if ext else "Accept")
 
     @bp.get("/release/<version>/changes.<ext>")
@@ -129,12 +131,12 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
         headers = {"Link": ", ".join(memento_link_values(archive, r, iri))}
         vary = None if ext else "Accept"
         if chosen == "html":
-            html = _resource_html(ds, iri, r)
+            html = _resource_html(archive, ds, iri, r)
             if html is None:
                 chosen = "ttl"
             else:
-                return _reply(html.encode(), "text/html", vary=vary, cache=CACHE_IMMUTABLE,
-                              memento=r, headers=headers)  # fmt: skip
+                return _reply(html.encode(), "text/html", vary=(vary or "") + HTML_VARY,
+                              cache=CACHE_IMMUTABLE, memento=r, headers=headers)  # fmt: skip
         return _rdf(ds.describe(iri), chosen, vary=vary, cache=CACHE_IMMUTABLE, memento=r,
                     headers=headers, prefixes=ds.prefixes)  # fmt: skip
 
@@ -204,7 +206,7 @@ def _reply(body: bytes, media: str, vary: str | None = None, cache: str = CACHE_
     response = Response(body, content_type=media + charset)
     response.headers["Cache-Control"] = cache
     if vary:
-        response.headers["Vary"] = vary
+        response.headers["Vary"] = vary.strip(", ")
     if memento is not None:
         response.headers["Memento-Datetime"] = http_date(memento.datetime)
     for name, value in (headers or {}).items():
@@ -243,7 +245,7 @@ def _lang() -> str:
         return "es"
 
 
-def _resource_html(ds, iri: str, r: ServedRelease) -> str | None:
+def _resource_html(archive: ReleaseArchive, ds, iri: str, r: ServedRelease) -> str | None:
     """The release's page about `iri` (the web package's page over the release's data), with a
     notice saying which release it is."""
     try:
@@ -258,7 +260,7 @@ def _resource_html(ds, iri: str, r: ServedRelease) -> str | None:
               + (f"Versión {r.version}, publicada el {r.release.issued.isoformat()}. "
                  if lang == "es" else
                  f"Release {r.version}, issued {r.release.issued.isoformat()}. ")
-              + f'<a href="{escape(iri)}">'
+              + f'<a href="{escape(archive.href(iri))}">'
               + ("Versión actual" if lang == "es" else "Current version")
               + "</a></p></div>")  # fmt: skip
     return html.replace('<main id="main" tabindex="-1">',
@@ -281,16 +283,16 @@ def _index_html(archive: ReleaseArchive) -> str:
     rows = []
     for r in reversed(archive.releases):
         n = f" — {len(r.diff.changes)} " + ("cambio(s)" if es else "change(s)") if r.diff else ""
-        changes = (f' · <a href="{escape(archive.url(f"release/{r.version}/changes.md"))}">'
+        changes = (f' · <a href="{escape(archive.path(f"release/{r.version}/changes.md"))}">'
                    + ("cambios" if es else "changes") + "</a>") if r.diff else ""  # fmt: skip
-        rows.append(f'<li><a href="{escape(r.iri)}">{escape(r.version)}</a> '
+        rows.append(f'<li><a href="{escape(archive.href(r.iri))}">{escape(r.version)}</a> '
                     f"({r.release.issued.isoformat()}){n}{changes} · "
-                    f'<a href="{escape(archive.url(f"release/{r.version}/dumps/ssm.ttl"))}" '
+                    f'<a href="{escape(archive.path(f"release/{r.version}/dumps/ssm.ttl"))}" '
                     'download>Turtle</a></li>')  # fmt: skip
     title = "Versiones publicadas" if es else "Releases"
     intro = ("Cada versión es una instantánea fechada e inmutable de los datos y de la ontología."
              if es else "Each release is a dated, immutable snapshot of the data and ontology.")
-    feed = escape(archive.url("feed.atom"))
+    feed = escape(archive.path("feed.atom"))
     body = (f"<p>{intro}</p><ul class=\"links\">{''.join(rows)}</ul>"
             f'<p><a href="{feed}" type="{ATOM_TYPE}">'
             + ("Novedades (Atom)" if es else "Change feed (Atom)") + "</a></p>")  # fmt: skip
@@ -302,15 +304,16 @@ def _release_html(archive: ReleaseArchive, r: ServedRelease) -> str:
     es = lang == "es"
     title = (f"Versión {r.version}" if es else f"Release {r.version}")
     parts = [f"<p>{'Publicada el' if es else 'Issued'} {r.release.issued.isoformat()}. "
-             f"IRI: <code>{escape(r.iri)}</code></p>"]  # fmt: skip
+             f"IRI: <code>{escape(archive.href(r.iri))}</code></p>"]  # fmt: skip
     if r.release.previous:
         prev = archive.get(r.release.previous)
         if prev:
+            href = escape(archive.href(prev.iri))
             parts.append(f'<p>{"Revisión de" if es else "Revision of"} '
-                         f'<a href="{escape(prev.iri)}">{escape(prev.version)}</a></p>')
-    links = [(archive.url(f"release/{r.version}/dumps/ssm.{e}"), f"ssm.{e}")
+                         f'<a href="{href}">{escape(prev.version)}</a></p>')
+    links = [(archive.path(f"release/{r.version}/dumps/ssm.{e}"), f"ssm.{e}")
              for e in DUMP_FORMATS]  # fmt: skip
-    links.append((archive.url(f"release/{r.version}/def/ssm.ttl"), "ontología / ontology"))
+    links.append((archive.path(f"release/{r.version}/def/ssm.ttl"), "ontología / ontology"))
     parts.append('<ul class="links">' + "".join(
         f'<li><a href="{escape(u)}">{escape(t)}</a></li>' for u, t in links) + "</ul>")
     if r.diff is not None:

@@ -282,6 +282,10 @@ def test_release_descriptions(client):
     g = Graph().parse(data=r.data, format="turtle")
     assert (URIRef(f"{BASE}release/1.1.0"), PROV.wasRevisionOf,
             URIRef(f"{BASE}release/1.0.0")) in g  # fmt: skip
+    page = client.get("/release/1.1.0", headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert page.status_code == 200 and "Accept-Language" in page.headers["Vary"]
+    assert b'Revision of <a href="/release/1.0.0">1.0.0</a>' in page.data
+    assert b"renamed unit:dsp" in page.data
     index = client.get("/release/", headers={"Accept": "text/html"})
     assert index.status_code == 200 and b"1.1.0" in index.data and b"feed.atom" in index.data
     assert client.get("/release/2.0.0").status_code == 404
@@ -327,9 +331,9 @@ def test_history_of_a_unit(world):
     gone = archive.history(BASE + "id/function/III-B-6")
     assert [(h.version, h.action) for h in gone] == [("1.0.0", "present"), ("1.1.0", "removed")]
     items, timemap = page_history(BASE, DSP, "en")
-    assert timemap == BASE + "timemap/unit/dsp"
+    assert timemap == "/timemap/unit/dsp"  # pages link by path, like the rest of the site
     assert [i.text for i in items] == ["since the first release", "renamed"]
-    assert items[0].href == BASE + "release/1.0.0/doc/unit/dsp"
+    assert items[0].href == "/release/1.0.0/doc/unit/dsp"
 
 
 def test_unit_page_shows_its_history(world):
@@ -338,5 +342,5 @@ def test_unit_page_shows_its_history(world):
     _, dataset, _ = world
     html = render_resource_html(dataset, DSP, "es")
     assert 'id="h-history"' in html
-    assert f'href="{BASE}release/1.0.0/doc/unit/dsp" rel="memento"' in html
-    assert "cambio de nombre" in html and f"{BASE}timemap/unit/dsp" in html
+    assert 'href="/release/1.0.0/doc/unit/dsp" rel="memento"' in html
+    assert "cambio de nombre" in html and 'href="/timemap/unit/dsp"' in html
