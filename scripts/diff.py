@@ -1,12 +1,14 @@
 """`ssm diff OLD NEW`: what changed between two versions of the graph, in the organization's terms.
 
 Maintainers read it before merging an amendment; the release feed lists it per release. The two
-versions are files (`data/ssm.ttl`, `pr.ttl`, `-` for standard input) or `git:REV`, the committed
-`data/ssm.ttl` at a revision. Changes are reported as units added, removed, renamed, moved or
-reclassified; posts added, removed, renamed or moved; reporting lines and substitutions changed;
-functions added, removed, renumbered, reassigned or whose Spanish text changed (with a word
-diff); other relations (to bodies, instruments, observatories …) added or removed — each with
-the provisions cited on either side.
+versions are files (`data/ssm.ttl`, `pr.ttl`, `-` for standard input), `git:REV` (the committed
+`data/ssm.ttl` at a revision) or `release:VERSION` (a release's graph in releases/).
+
+Reported: units added, removed, renamed, moved or reclassified; posts added, removed, renamed or
+moved; reporting lines and substitutions changed; functions added, removed, renumbered,
+reassigned or whose Spanish text changed (with a word diff); other relations (to bodies,
+instruments, observatories …) added or removed; relations cited from other provisions;
+provisions added, removed or reworded — each with the provisions cited on either side.
 
 Output: readable text (default), Markdown (`--format markdown`, for a pull-request comment) or
 Turtle (`--format turtle`): a change set where restructurings are `org:ChangeEvent`s
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oas_ssm.namespaces import BASE, ORG, PREFIXES, SSM
-from oas_ssm.paths import DATA, ROOT
+from oas_ssm.paths import DATA, RELEASES, ROOT
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RLiteral
@@ -195,7 +197,8 @@ class Diff:
 
 
 def load(spec: str) -> Snapshot:
-    """A snapshot of `spec`: a file, `-` (standard input) or `git:REV` (data/ssm.ttl at REV)."""
+    """A snapshot of `spec`: a file, `-` (standard input), `git:REV` (data/ssm.ttl at REV) or
+    `release:VERSION` (the graph of a release in releases/)."""
     if spec.startswith("git:"):
         rev = spec[4:]
         if not rev or rev.startswith("-"):
@@ -214,6 +217,14 @@ def load(spec: str) -> Snapshot:
             reason = done.stderr.decode(errors="replace").strip().splitlines()
             raise UnreadableInput(f"{spec}: {reason[-1] if reason else 'git show failed'}")
         return Snapshot.from_bytes(spec, done.stdout)
+    if spec.startswith("release:"):
+        version = spec[len("release:") :]
+        if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version):
+            raise UnreadableInput(f"{spec}: not a release version MAJOR.MINOR.PATCH")
+        path = RELEASES / version / "ssm.ttl"
+        if not path.is_file():
+            raise UnreadableInput(f"{spec}: no such release in {RELEASES}")
+        return Snapshot.from_bytes(spec, path.read_bytes())
     if spec == "-":
         return Snapshot.from_bytes("<stdin>", sys.stdin.buffer.read())
     path = Path(spec)
@@ -664,8 +675,8 @@ def _statements(diff: Diff, c: Change, side: str) -> list[tuple]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("old", help="the old version: a file, '-' or git:REV (data/ssm.ttl)")
-    parser.add_argument("new", help="the new version: a file, '-' or git:REV (data/ssm.ttl)")
+    parser.add_argument("old", help="the old version: a file, '-', git:REV or release:VERSION")
+    parser.add_argument("new", help="the new version: a file, '-', git:REV or release:VERSION")
     parser.add_argument(
         "--format", choices=("text", "markdown", "turtle"), default="text",
         help="text (default), markdown (for a pull-request comment) or turtle (an RDF change set)",

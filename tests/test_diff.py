@@ -280,3 +280,16 @@ def test_git_revision_input(capsys):
     assert code == tracked  # 0 when the working copy is the committed one
     assert main(["diff", "git:no-such-revision", str(DATA)]) == 2
     assert "git:no-such-revision" in capsys.readouterr().err
+
+
+def test_release_input(capsys):
+    """`release:1.0.0` reads the published release; it differs from today's data exactly as
+    the working copy differs from that snapshot."""
+    from oas_ssm.paths import RELEASES
+
+    same = (RELEASES / "1.0.0" / "ssm.ttl").read_bytes() == DATA.read_bytes()
+    assert main(["diff", "release:1.0.0", str(DATA)]) == (0 if same else 1)
+    assert main(["diff", "release:9.9.9", str(DATA)]) == 2
+    assert main(["diff", "release:../x", str(DATA)]) == 2
+    err = capsys.readouterr().err
+    assert "no such release" in err and "not a release version" in err

@@ -344,3 +344,12 @@ def test_unit_page_shows_its_history(world):
     assert 'id="h-history"' in html
     assert 'href="/release/1.0.0/doc/unit/dsp" rel="memento"' in html
     assert "cambio de nombre" in html and 'href="/timemap/unit/dsp"' in html
+
+
+def test_home_page_links_the_releases_and_the_feed(world):
+    from oas_ssm.server.web.pages import home_page
+    from oas_ssm.server.web.site import site_for
+
+    _, dataset, _ = world
+    html = home_page(site_for(dataset), "en", BASE)
+    assert 'href="/release/"' in html and 'href="/feed.atom"' in html
