@@ -1,4 +1,4 @@
-"""The `ssm` command: one sub-command per job (build, validate, serve)."""
+"""The `ssm` command: one sub-command per job (build, validate, serve, diff, release)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ COMMANDS = {
     "validate": ("oas_ssm.validate", "Validate data against the SHACL shapes and HermiT."),
     "consistency": ("oas_ssm.consistency", "Only the HermiT consistency check."),
     "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
+    "diff": ("oas_ssm.diff", "What changed between two versions of the graph."),
+    "release": ("oas_ssm.release", "Make a dated, immutable release of the graph and ontology."),
 }
 
 

@@ -2,7 +2,7 @@
 
 In a checkout (or an editable install) the package is `scripts/` and the files sit beside it at
 the repository's root; in an installed wheel they travel inside the package (pyproject.toml maps
-`data/`, `ontology/`, `shapes/` and `queries/` into it). Either way, `ROOT` holds them.
+`data/`, `ontology/`, `shapes/`, `queries/` and `releases/` into it). Either way, `ROOT` holds them.
 """
 
 from pathlib import Path
@@ -17,4 +17,5 @@ ONTOLOGY = ROOT / "ontology" / "ssm.ttl"
 VENDOR_VOCAB = ROOT / "ontology" / "vendor"
 SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"
+RELEASES = ROOT / "releases"  # one folder per release: ssm.ttl, ontology.ttl, release.ttl
 

@@ -251,6 +251,12 @@ def void_triples(
     add(NamedNode(SPARQL_PROTOCOL), RDF_TYPE.value, NamedNode(DCT + "Standard"))
     add(NamedNode(SPARQL_PROTOCOL), DCT + "title",
         Literal("SPARQL 1.1 Protocol", language="en"))
+
+    # Releases (issue 10): every release, and the current version, its date and the release it
+    # revises (owl:versionInfo, owl:versionIRI, dcterms:issued, prov:wasRevisionOf).
+    from oas_ssm.server.release_archive import release_void_triples
+
+    out.extend(release_void_triples(base, triples))
     return out
 
 

@@ -11,7 +11,7 @@ from oas_ssm.paths import ROOT
 
 TURTLE_FILES = sorted(
     p
-    for folder in ("data", "ontology", "shapes")
+    for folder in ("data", "ontology", "shapes", "releases")
     for p in (ROOT / folder).rglob("*.ttl")
 )
 

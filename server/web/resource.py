@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from oas_ssm.server.release_archive import page_history
 
 from .. import jsonld
 from ..formats import RDF_FORMATS
@@ -83,6 +84,9 @@ class ResourceView:
     provisions: list[Link] = field(default_factory=list)
     annex_href: str | None = None
     part_of: list[Link] = field(default_factory=list)
+    # Releases (issue 10): what happened to the resource, release by release, and its TimeMap.
+    history: list = field(default_factory=list)
+    timemap: str | None = None
     parts: list[Link] = field(default_factory=list)
     derived: list[Link] = field(default_factory=list)
     stated: list[tuple[Link, Link, Link, Link]] = field(default_factory=list)  # (s, p, o, page)
@@ -293,6 +297,7 @@ def build_resource(site: Site, iri: str, lang: str) -> ResourceView | None:
     if v.annex_href is None and v.provisions and (v.text_es or v.text_en):
         v.annex_href = v.provisions[0].href  # a function's text: its paragraph in /annex
     v.other = _other_literals(site, tr, lang)
+    v.history, v.timemap = page_history(site.base, iri, lang)  # releases (issue 10)
     return v
 
 
