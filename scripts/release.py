@@ -202,23 +202,28 @@ def metadata_graph(version: str, issued: date, previous: Release | None,
     g.add((r, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
     g.add((r, DCTERMS.isVersionOf, DATASET))
     g.add((r, PROV.specializationOf, DATASET))
-    g.add((r, DCTERMS.source, URIRef(ID["provision/anexo-e"])))
+    # derived from the annex, a legal text (DCAT-AP reads dcterms:source as a source *dataset*)
+    g.add((r, PROV.wasDerivedFrom, URIRef(ID["provision/anexo-e"])))
     if previous is not None:
         g.add((r, PROV.wasRevisionOf, URIRef(previous.iri)))
         g.add((r, DCAT.previousVersion, URIRef(previous.iri)))
     if ontology_version:
         g.add((r, DCTERMS.conformsTo, URIRef(ontology_version)))
+        g.add((URIRef(ontology_version), RDF.type, DCTERMS.Standard))  # typed, for DCAT-AP
     dumps = {DATA_FILE: f"{r}/dumps/ssm.ttl", ONTOLOGY_FILE: f"{r}/def/ssm.ttl"}
     g.add((r, VOID.dataDump, URIRef(dumps[DATA_FILE])))
     for fragment, name in _FILE_OF_FRAGMENT.items():
         dist, checksum = URIRef(f"{r}#{fragment}"), URIRef(f"{r}#{fragment}-sha256")
         g.add((r, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.accessURL, URIRef(dumps[name])))  # DCAT-AP requires one
         g.add((dist, DCAT.downloadURL, URIRef(dumps[name])))
         g.add((dist, DCAT.mediaType, URIRef(IANA + "text/turtle")))
         g.add((dist, URIRef(SPDX + "checksum"), checksum))
         g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
-        g.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        algorithm = URIRef(SPDX + "checksumAlgorithm_sha256")
+        g.add((checksum, URIRef(SPDX + "algorithm"), algorithm))
+        g.add((algorithm, RDF.type, URIRef(SPDX + "ChecksumAlgorithm")))  # typed, for DCAT-AP
         g.add((checksum, URIRef(SPDX + "checksumValue"),
                Literal(checksums[name], datatype=XSD.hexBinary)))  # fmt: skip
     return g

@@ -1,7 +1,8 @@
 """The application factory: one dataset, one Flask app, one route table, a response cache in front.
 
 Blueprints: `linkeddata` (`/id`, `/doc`, `/def`, `/graph`, `/void`, `/dumps`, `/sitemap.xml`,
-`/robots.txt`), `web` (the pages) and `sparql` (`/sparql`). `flask --app oas_ssm.server.app routes`
+`/robots.txt`), `releases` (`/release/…`, `/timemap/…`, the change feed), `web` (the pages) and
+`sparql` (`/sparql`). `flask --app oas_ssm.server.app routes`
 lists them all. The web layer renders the HTML the core needs (resource pages, the SPARQL editor,
 error pages): it is handed in here, so the core modules never import it.
 
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, abort, request
 
-from . import errors, linkeddata, sparql, web
+from . import errors, linkeddata, releases, sparql, web
 from .config import Config
 from .dataset import Dataset
 from .documents import Documents
@@ -46,7 +47,10 @@ def create_app(config: Config | None = None, dataset: Dataset | None = None) -> 
 
     documents = Documents(dataset, html=web.render_resource_html)
     app.extensions["ssm.documents"] = documents
-    app.register_blueprint(linkeddata.create_blueprint(dataset, documents))
+    pages = releases.ReleasePages(web.render_resource_html, web.render_release_page)
+    archive = releases.archive_of(dataset, config.releases)  # before any page renders
+    app.register_blueprint(releases.create_blueprint(dataset, pages, config.releases))
+    app.register_blueprint(linkeddata.create_blueprint(dataset, documents, archive))
     app.register_blueprint(web.create_blueprint(dataset))
     app.register_blueprint(sparql.create_blueprint(dataset, config, web.render_sparql_page))
     errors.install(app, web.render_error_html)

@@ -43,6 +43,7 @@ class Config:
     ontology: Path = paths.ONTOLOGY
     # Vocabularies whose axioms drive entailment but are not served (ORG v0.8).
     vocabularies: tuple[Path, ...] = field(default=(paths.VENDOR_VOCAB / "org.ttl",))
+    releases: Path = paths.RELEASES  # the dated snapshots served as versions (ssm release)
     canonical_base: str = BASE
     # The base the data is served under; the canonical one unless `--base-uri` says otherwise.
     base_uri: str = BASE
@@ -111,6 +112,7 @@ class Config:
             ENV_PREFIX + "DATA": str(self.data),
             ENV_PREFIX + "ONTOLOGY": str(self.ontology),
             ENV_PREFIX + "VOCABULARIES": os.pathsep.join(str(p) for p in self.vocabularies),
+            ENV_PREFIX + "RELEASES": str(self.releases),
             ENV_PREFIX + "BASE_URI": self.base_uri if self.base_uri_given else "",
             ENV_PREFIX + "HOST": self.host,
             ENV_PREFIX + "PORT": str(self.port),
@@ -133,6 +135,8 @@ class Config:
             kwargs["data"] = Path(get("DATA"))
         if get("ONTOLOGY"):
             kwargs["ontology"] = Path(get("ONTOLOGY"))
+        if get("RELEASES"):
+            kwargs["releases"] = Path(get("RELEASES"))
         if get("VOCABULARIES"):
             kwargs["vocabularies"] = tuple(Path(p) for p in get("VOCABULARIES").split(os.pathsep))
         if get("HOST"):

@@ -1,6 +1,7 @@
 """The linked-data routes: things, documents, the ontology, named graphs, metadata and dumps.
 
 - `/id/{kind}/{slug}`: 303 See Other to the document in the negotiated format (`Vary: Accept`);
+  with `Accept-Datetime`, the Memento TimeGate (302 to a release's document, `releases`);
 - `/doc/{kind}/{slug}[.ext]`: the document, in the format of its extension or negotiated;
 - `/def/ssm`, `/def/ssm/{version}`: 303 to `/def/ssm.{ext}`, the ontology document;
 - `/def/shapes`: 303 to `/def/shapes.{ext}`, the data profile (our SHACL shapes);
@@ -28,16 +29,19 @@ from .formats import (
     XML,
     Format,
 )
+from .memento import BadAcceptDatetime
 from .metadata import DUMPS, sitemap
 from .profile import profile_iri
+from .release_archive import ReleaseArchive
 from .response_cache import cacheable
 
 CACHE_DOCUMENT = "public, max-age=3600"
 CACHE_REDIRECT = "public, max-age=3600"
 
 
-def create_blueprint(dataset: Dataset, documents: Documents) -> Blueprint:
-    """The routes above over one dataset."""
+def create_blueprint(dataset: Dataset, documents: Documents, archive: ReleaseArchive) -> Blueprint:
+    """The routes above over one dataset and its releases (`archive`: the Memento TimeGate and
+    the `Link` headers to past versions)."""
     bp = Blueprint("linkeddata", __name__)
 
     def mount() -> str:
@@ -106,7 +110,7 @@ def create_blueprint(dataset: Dataset, documents: Documents) -> Blueprint:
         doc = documents.resource(iri, fmt, lang)
         if doc is None:
             abort(404)
-        return send(doc, iri, vary)
+        return with_history(send(doc, iri, vary), iri)
 
     def split_extension(rest: str) -> tuple[str, Format | None]:
         stem, dot, ext = rest.rpartition(".")
@@ -114,12 +118,36 @@ def create_blueprint(dataset: Dataset, documents: Documents) -> Blueprint:
             return stem, BY_EXTENSION[ext]
         return rest, None
 
+    def with_history(response: Response, iri: str) -> Response:
+        """The Memento `Link` values of `iri` (original, timegate, timemap, mementos)."""
+        links = archive.link_header_values(iri)
+        if links:
+            existing = response.headers.get("Link")
+            response.headers["Link"] = ", ".join([*([existing] if existing else []), *links])
+        return response
+
     @bp.get("/id/<path:rest>")
     def thing(rest: str) -> Response:
+        """303 to the current document; with `Accept-Datetime`, the TimeGate: 302 to the
+        release's document of that date (RFC 7089)."""
         iri = dataset.base + "id/" + rest
-        if not dataset.has_document(iri):
+        try:
+            location = archive.timegate_location(iri, request.headers.get("Accept-Datetime"))
+        except BadAcceptDatetime as e:
+            abort(400, description=str(e))
+        if location is not None:
+            response = Response(f"Found: {location}\n", 302, mimetype=TEXT.media_type)
+            response.headers["Location"] = location
+            response.autocorrect_location_header = False
+        elif dataset.has_document(iri):
+            response = see_document(iri)
+        elif archive.known(iri):  # it was in a release, it is not any more
+            abort(410, description=f"Gone: {iri} is not in the current data; see its "
+                                   f"past versions at {archive.timemap_url(iri)}")
+        else:
             abort(404)
-        return see_document(iri)
+        response.headers["Vary"] = "Accept, Accept-Datetime"
+        return cacheable(with_history(response, iri))
 
     @bp.get("/doc/<path:rest>")
     def doc(rest: str) -> Response:
@@ -142,6 +170,9 @@ def create_blueprint(dataset: Dataset, documents: Documents) -> Blueprint:
             return document(dataset.base + "def/" + stem, fmt)
         if dataset.base + "def/" + rest in definitions:
             return see_document(dataset.base + "def/" + rest)
+        older = archive.ontology_version_location(dataset.base + "def/" + rest)
+        if older is not None:  # a version IRI of an earlier release's ontology
+            return see_other(older)
         abort(404)
 
     @bp.get("/graph/<name>")

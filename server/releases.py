@@ -1,14 +1,18 @@
 """Serving the past: every release's documents and dumps at version IRIs, Mementos, TimeMaps,
 the change sets and the Atom feed, as one Flask blueprint.
 
-`create_blueprint(dataset, config=None, directory=RELEASES)` loads the releases once (see
+`create_blueprint(dataset, pages, directory=RELEASES)` loads the releases once (see
 `release_archive` for the URL scheme) and keeps the archive on the dataset, where the core finds
-it (`archive_of(dataset)`) to add the TimeGate and `Link` headers to `/id/` and `/doc/`.
+it (`archive_of(dataset)`) to add the TimeGate and `Link` headers to `/id/` and `/doc/`. Formats,
+negotiation and writers are the core's (`formats`, `conneg`); the HTML comes from the web layer
+through `pages` (`ReleasePages`), handed in by the app factory.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -16,21 +20,34 @@ from flask import Blueprint, Response, abort, redirect, request
 from oas_ssm.diff import format_text
 from oas_ssm.paths import RELEASES
 from oas_ssm.release import VERSION_RE
+from oas_ssm.server.conneg import negotiate, page_language
+from oas_ssm.server.errors import not_acceptable
 from oas_ssm.server.feed import MEDIA_TYPE as ATOM_TYPE
 from oas_ssm.server.feed import atom_feed, event_stream
+from oas_ssm.server.formats import (
+    BY_EXTENSION,
+    DOCUMENT_FORMATS,
+    DUMP_FORMATS,
+    RDF_FORMATS,
+    write_rdf,
+)
 from oas_ssm.server.memento import LINK_FORMAT, http_date, memento_link_values, timemap
 from oas_ssm.server.release_archive import ReleaseArchive, ServedRelease
-from pyoxigraph import RdfFormat, Triple, serialize
+from oas_ssm.server.response_cache import cacheable
+from pyoxigraph import Triple
 
-# extension -> (media type, pyoxigraph format); HTML is rendered by the web package
-RDF_FORMATS: dict[str, tuple[str, RdfFormat]] = {
-    "ttl": ("text/turtle", RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", RdfFormat.JSON_LD),
-    "rdf": ("application/rdf+xml", RdfFormat.RDF_XML),
-    "nt": ("application/n-triples", RdfFormat.N_TRIPLES),
-}
-DUMP_FORMATS = ("ttl", "nt", "jsonld")
-MEDIA_TO_EXT = {media: ext for ext, (media, _) in RDF_FORMATS.items()} | {"text/html": "html"}
+DUMP_KEYS = tuple(f.key for f in DUMP_FORMATS)
+RDF_KEYS = tuple(f.key for f in RDF_FORMATS)
+
+
+@dataclass(frozen=True)
+class ReleasePages:
+    """The web layer's renderers: a resource's page over a release's dataset
+    `(dataset, iri, lang) -> html | None`, and a page in the site's layout
+    `(title, body html, lang, prefix, here) -> html`."""
+
+    resource: Callable[..., str | None]
+    page: Callable[[str, str, str, str, str], str]
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,200}$")
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # a release never changes
 CACHE_SHORT = "public, max-age=300"
@@ -42,10 +59,36 @@ def archive_of(dataset, directory: Path = RELEASES) -> ReleaseArchive:
     return ReleaseArchive.for_dataset(dataset, directory)
 
 
-def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Blueprint:
+def create_blueprint(dataset, pages: ReleasePages, directory: Path = RELEASES) -> Blueprint:
     """Routes for `/release/…`, `/timemap/…` and `/feed.atom` over `dataset`'s releases."""
     archive = archive_of(dataset, directory)
     bp = Blueprint("releases", __name__)
+
+    def _resource_html(ds, iri: str, r: ServedRelease) -> str | None:
+        """The release's page about `iri` (the site's page over the release's data), with a
+        notice saying which release it is."""
+        lang = _lang()
+        html = pages.resource(ds, iri, lang)
+        if html is None:
+            return None
+        notice = ('<div class="wrap"><p class="notice" role="note">'
+                  + (f"Versión {r.version}, publicada el {r.release.issued.isoformat()}. "
+                     if lang == "es" else
+                     f"Release {r.version}, issued {r.release.issued.isoformat()}. ")
+                  + f'<a href="{escape(archive.href(iri))}">'
+                  + ("Versión actual" if lang == "es" else "Current version")
+                  + "</a></p></div>")  # fmt: skip
+        return html.replace('<main id="main" tabindex="-1">',
+                            '<main id="main" tabindex="-1">\n' + notice, 1)  # fmt: skip
+
+    def _page(title: str, body: str, lang: str) -> str:
+        return pages.page(title, body, lang, archive.mount, request.path)
+
+    def _index_html() -> str:
+        return _page(*_index_parts(archive, _lang()))
+
+    def _release_html(r: ServedRelease) -> str:
+        return _page(*_release_parts(archive, r, _lang()))
 
     def release_or_404(version: str) -> ServedRelease:
         r = archive.get(version) if VERSION_RE.match(version) else None
@@ -66,7 +109,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
     def index() -> Response:
         ext = _negotiate(None, with_html=True)
         if ext == "html":
-            return _reply(_index_html(archive).encode(), "text/html", vary="Accept" + HTML_VARY,
+            return _reply(_index_html().encode(), "text/html", vary="Accept" + HTML_VARY,
                           cache=CACHE_SHORT)  # fmt: skip
         triples = [t for r in archive.releases for t in r.metadata]
         return _rdf(triples, ext, vary="Accept", cache=CACHE_SHORT)
@@ -77,7 +120,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
         r = release_or_404(version)
         chosen = _negotiate(ext, with_html=True)
         if chosen == "html":
-            return _reply(_release_html(archive, r).encode(), "text/html",
+            return _reply(_release_html(r).encode(), "text/html",
                           vary=("" if ext else "Accept") + HTML_VARY)  # fmt: skip
         return _rdf(r.metadata, chosen, vary=None if ext else "Accept")
 
@@ -91,7 +134,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
                           cache=CACHE_IMMUTABLE)  # fmt: skip
         if ext == "txt":
             return _reply(format_text(r.diff).encode(), "text/plain", cache=CACHE_IMMUTABLE)
-        if ext not in RDF_FORMATS:
+        if ext not in RDF_KEYS:
             abort(404)
         triples = archive.change_set_triples(r)
         return _rdf(triples, ext, cache=CACHE_IMMUTABLE)
@@ -100,7 +143,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
     def dump(version: str, name: str) -> Response:
         r = release_or_404(version)
         stem, _, ext = name.rpartition(".")
-        if stem != "ssm" or ext not in DUMP_FORMATS:
+        if stem != "ssm" or ext not in DUMP_KEYS:
             abort(404, f"No dump {name!r}: ssm.ttl, ssm.nt and ssm.jsonld are served.")
         if ext == "ttl" and archive.rewriter.identity:
             body = r.release.data.read_bytes()  # byte for byte the snapshot (its checksum)
@@ -131,7 +174,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
         headers = {"Link": ", ".join(memento_link_values(archive, r, iri))}
         vary = None if ext else "Accept"
         if chosen == "html":
-            html = _resource_html(archive, ds, iri, r)
+            html = _resource_html(ds, iri, r)
             if html is None:
                 chosen = "ttl"
             else:
@@ -146,7 +189,7 @@ def create_blueprint(dataset, config=None, directory: Path = RELEASES) -> Bluepr
         release_or_404(version)
         ext = _negotiate(None, with_html=True)
         target = f"release/{version}" if ext == "html" else (
-            f"release/{version}/dumps/ssm.{ext if ext in DUMP_FORMATS else 'ttl'}")  # fmt: skip
+            f"release/{version}/dumps/ssm.{ext if ext in DUMP_KEYS else 'ttl'}")  # fmt: skip
         response = redirect(archive.path(target), code=303)
         response.headers["Vary"] = "Accept"
         return response
@@ -169,7 +212,7 @@ def _split_ext(name: str, stem_re: re.Pattern) -> tuple[str, str | None]:
     if stem_re.match(name) and not _known_ext(name):
         return name, None
     stem, dot, ext = name.rpartition(".")
-    if dot and (ext in RDF_FORMATS or ext == "html") and stem_re.match(stem):
+    if dot and ext in BY_EXTENSION and stem_re.match(stem):
         return stem, ext
     if stem_re.match(name):
         return name, None
@@ -178,24 +221,21 @@ def _split_ext(name: str, stem_re: re.Pattern) -> tuple[str, str | None]:
 
 def _known_ext(name: str) -> bool:
     ext = name.rpartition(".")[2]
-    return "." in name and (ext in RDF_FORMATS or ext == "html")
+    return "." in name and ext in BY_EXTENSION
 
 
 def _negotiate(ext: str | None, with_html: bool) -> str:
-    """The extension asked for, else the best of the offers by Accept (Turtle by default);
-    406 when Accept allows none of them."""
+    """The extension asked for, else the best of the offers by Accept (the core's rule:
+    Turtle by default); 406 when Accept allows none of them."""
     if ext is not None:
         if ext == "html" and not with_html:
             abort(404)
         return ext
-    offers = [media for media, _ in RDF_FORMATS.values()] + (["text/html"] if with_html else [])
-    accept = request.headers.get("Accept")
-    if not accept:
-        return "ttl"
-    best = request.accept_mimetypes.best_match(offers)
-    if best is None:
-        abort(406, "Acceptable: " + ", ".join(offers))
-    return MEDIA_TO_EXT[best]
+    offers = DOCUMENT_FORMATS if with_html else RDF_FORMATS
+    fmt = negotiate(request.headers.get("Accept"), offers)
+    if fmt is None:
+        not_acceptable([(f.media_type, request.path + f.extension) for f in offers])
+    return fmt.key
 
 
 def _reply(body: bytes, media: str, vary: str | None = None, cache: str = CACHE_IMMUTABLE,
@@ -212,17 +252,16 @@ def _reply(body: bytes, media: str, vary: str | None = None, cache: str = CACHE_
     for name, value in (headers or {}).items():
         if value:
             response.headers[name] = value
-    response.headers["Access-Control-Allow-Origin"] = "*"
     response.add_etag()
+    if cache == CACHE_IMMUTABLE:
+        cacheable(response)
     return response.make_conditional(request)
 
 
 def _rdf(triples: list[Triple], ext: str, prefixes: dict[str, str] | None = None,
          **kwargs) -> Response:  # fmt: skip
-    media, fmt = RDF_FORMATS[ext]
-    options = {"prefixes": prefixes or _PREFIXES} if fmt in (RdfFormat.TURTLE,
-                                                             RdfFormat.RDF_XML) else {}
-    return _reply(serialize(triples, format=fmt, **options), media, **kwargs)
+    fmt = BY_EXTENSION[ext]
+    return _reply(write_rdf(triples, fmt, prefixes or _PREFIXES), fmt.media_type, **kwargs)
 
 
 _PREFIXES = {
@@ -237,48 +276,11 @@ _PREFIXES = {
 
 
 def _lang() -> str:
-    try:
-        from oas_ssm.server.web import select_lang
-
-        return select_lang(request)
-    except ImportError:  # pragma: no cover - the web package is part of the server
-        return "es"
+    return page_language(request.headers.get("Cookie"), request.headers.get("Accept-Language"))
 
 
-def _resource_html(archive: ReleaseArchive, ds, iri: str, r: ServedRelease) -> str | None:
-    """The release's page about `iri` (the web package's page over the release's data), with a
-    notice saying which release it is."""
-    try:
-        from oas_ssm.server.web import render_resource_html
-    except ImportError:  # pragma: no cover
-        return None
-    lang = _lang()
-    html = render_resource_html(ds, iri, lang)
-    if html is None:
-        return None
-    notice = ('<div class="wrap"><p class="notice" role="note">'
-              + (f"Versión {r.version}, publicada el {r.release.issued.isoformat()}. "
-                 if lang == "es" else
-                 f"Release {r.version}, issued {r.release.issued.isoformat()}. ")
-              + f'<a href="{escape(archive.href(iri))}">'
-              + ("Versión actual" if lang == "es" else "Current version")
-              + "</a></p></div>")  # fmt: skip
-    return html.replace('<main id="main" tabindex="-1">',
-                        '<main id="main" tabindex="-1">\n' + notice, 1)  # fmt: skip
-
-
-def _page(archive: ReleaseArchive, title: str, body: str, lang: str) -> str:
-    """A page in the site's layout when the web package is there, else a bare one."""
-    try:
-        from oas_ssm.server.web.render import render
-    except ImportError:  # pragma: no cover
-        return f"<!doctype html><title>{escape(title)}</title><main>{body}</main>"
-    return render("releases.html", lang, archive.mount, here=request.path, title=title,
-                  body=body)
-
-
-def _index_html(archive: ReleaseArchive) -> str:
-    lang = _lang()
+def _index_parts(archive: ReleaseArchive, lang: str) -> tuple[str, str, str]:
+    """(title, body, lang) of the releases' index page."""
     es = lang == "es"
     rows = []
     for r in reversed(archive.releases):
@@ -296,11 +298,11 @@ def _index_html(archive: ReleaseArchive) -> str:
     body = (f"<p>{intro}</p><ul class=\"links\">{''.join(rows)}</ul>"
             f'<p><a href="{feed}" type="{ATOM_TYPE}">'
             + ("Novedades (Atom)" if es else "Change feed (Atom)") + "</a></p>")  # fmt: skip
-    return _page(archive, title, body, lang)
+    return title, body, lang
 
 
-def _release_html(archive: ReleaseArchive, r: ServedRelease) -> str:
-    lang = _lang()
+def _release_parts(archive: ReleaseArchive, r: ServedRelease, lang: str) -> tuple[str, str, str]:
+    """(title, body, lang) of a release's page."""
     es = lang == "es"
     title = (f"Versión {r.version}" if es else f"Release {r.version}")
     parts = [f"<p>{'Publicada el' if es else 'Issued'} {r.release.issued.isoformat()}. "
@@ -312,11 +314,11 @@ def _release_html(archive: ReleaseArchive, r: ServedRelease) -> str:
             parts.append(f'<p>{"Revisión de" if es else "Revision of"} '
                          f'<a href="{href}">{escape(prev.version)}</a></p>')
     links = [(archive.path(f"release/{r.version}/dumps/ssm.{e}"), f"ssm.{e}")
-             for e in DUMP_FORMATS]  # fmt: skip
+             for e in DUMP_KEYS]  # fmt: skip
     links.append((archive.path(f"release/{r.version}/def/ssm.ttl"), "ontología / ontology"))
     parts.append('<ul class="links">' + "".join(
         f'<li><a href="{escape(u)}">{escape(t)}</a></li>' for u, t in links) + "</ul>")
     if r.diff is not None:
         parts.append(f"<h2>{'Cambios' if es else 'Changes'}</h2>"
                      f"<pre>{escape(format_text(r.diff))}</pre>")  # fmt: skip
-    return _page(archive, title, "".join(parts), lang)
+    return title, "".join(parts), lang

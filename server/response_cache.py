@@ -4,10 +4,10 @@ It is a cache, not a router: every request the cache has not seen goes to the ap
 alone decides what may be replayed, by marking a response with `cacheable(response)` (documents,
 redirects, dumps, metadata, non-volatile SPARQL results, pages that depend on nothing but their
 key). Errors are never marked, so no attacker-chosen path is ever kept. The key is what such a
-response may vary on: path, query string, `Accept`, `Accept-Language` and the page-language
-cookie; requests whose key is longer than `MAX_KEY_BYTES` are not cached (nobody needs a 2 kB
-Accept header, and long keys are how a cache is filled from outside). Entries are bounded in
-bytes and leave oldest first. Conditional requests are answered by werkzeug
+response may vary on: path, query string, `Accept`, `Accept-Language`, `Accept-Datetime` and
+the page-language cookie; requests whose key is longer than `MAX_KEY_BYTES` are not cached
+(nobody needs a 2 kB Accept header, and long keys are how a cache is filled from outside).
+Entries are bounded in bytes and leave oldest first. Conditional requests are answered by werkzeug
 (`Response.make_conditional`), as the app's views answer them.
 """
 
@@ -139,6 +139,7 @@ def _key(environ: dict) -> tuple | None:
         environ.get("QUERY_STRING", ""),
         environ.get("HTTP_ACCEPT"),
         environ.get("HTTP_ACCEPT_LANGUAGE"),
+        environ.get("HTTP_ACCEPT_DATETIME"),  # the Memento TimeGate picks by it
         lang,
         environ.get("HTTP_HOST"),
     )

@@ -3,8 +3,8 @@ release named graphs for SPARQL, the Atom feed, VoID and the history on pages.
 
 A second release is built here, in a temporary folder, from a changed copy of the graph
 (DSP renamed, the Anti-Money Laundering Section moved to S/CICTE, function III.B.6 removed, a new
-section added); the app is a bare Flask app with the releases blueprint and the TimeGate wiring
-the core adds to `/id/` (`wire_timegate` below: what the lead's `/id/` handler does)."""
+section added);
+the application is the server's own (`create_app`) over that folder of releases."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from flask import Flask, Response, redirect, request
 from oas_ssm import release as rel
 from oas_ssm.paths import DATA, ONTOLOGY, RELEASES
+from oas_ssm.server.app import create_app
 from oas_ssm.server.config import Config
 from oas_ssm.server.dataset import Dataset
-from oas_ssm.server.memento import BadAcceptDatetime
 from oas_ssm.server.release_archive import page_history
-from oas_ssm.server.releases import archive_of, create_blueprint
+from oas_ssm.server.releases import archive_of
 from pyoxigraph import NamedNode, Store
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
@@ -60,36 +59,10 @@ def world(tmp_path_factory):
     changed = changed_copy(tmp / "changed.ttl")
     assert rel.make_release("1.0.0", date(2026, 11, 30), DATA, ONTOLOGY, folder)
     assert rel.make_release("1.1.0", date(2027, 2, 1), changed, ONTOLOGY, folder)
-    dataset = Dataset.load(Config(data=changed).with_base(BASE))
-    app = Flask(__name__)
-    app.register_blueprint(create_blueprint(dataset, directory=folder))
-    wire_timegate(app, dataset, folder)
+    config = Config(data=changed, releases=folder).with_base(BASE)
+    dataset = Dataset.load(config)
+    app = create_app(config, dataset)
     return app, dataset, archive_of(dataset, folder)
-
-
-def wire_timegate(app: Flask, dataset: Dataset, folder: Path) -> None:
-    """The `/id/` wiring the core adds (README, "Releases and the past"): TimeGate first, then
-    the usual 303 with the Memento `Link` values; `Vary: Accept, Accept-Datetime`."""
-    archive = archive_of(dataset, folder)
-
-    @app.get("/id/<kind>/<slug>")
-    def thing(kind: str, slug: str) -> Response:
-        iri = f"{BASE}id/{kind}/{slug}"
-        try:
-            location = archive.timegate_location(iri, request.headers.get("Accept-Datetime"))
-        except BadAcceptDatetime as e:
-            return Response(str(e), status=400)
-        if location is not None:
-            response = redirect(location, code=302)
-        elif dataset.has_document(iri):
-            response = redirect(f"/doc/{kind}/{slug}", code=303)
-        else:
-            return Response("not found", status=404)
-        response.headers["Vary"] = "Accept, Accept-Datetime"
-        links = archive.link_header_values(iri)
-        if links:
-            response.headers["Link"] = ", ".join(links)
-        return response
 
 
 @pytest.fixture
@@ -141,8 +114,11 @@ def test_timegate_without_accept_datetime_and_bad_dates(client):
 
 
 def test_removed_resource_is_still_answerable_in_the_past(client):
-    """III.B.6 is gone in 1.1.0 (and in the served data) but its 1.0.0 version is served."""
-    assert client.get("/id/function/III-B-6").status_code == 404
+    """III.B.6 is gone in 1.1.0 (and in the served data): 410 Gone, pointing at its TimeMap; its
+    1.0.0 version is served."""
+    gone = client.get("/id/function/III-B-6")
+    assert gone.status_code == 410 and "timemap/function/III-B-6" in gone.text
+    assert client.get("/id/function/never-was").status_code == 404
     r = client.get("/id/function/III-B-6", follow_redirects=True,
                    headers={"Accept-Datetime": "Mon, 01 Mar 2027 00:00:00 GMT"})  # fmt: skip
     assert r.status_code == 200 and "1.0.0" in r.request.path

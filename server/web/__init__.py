@@ -8,7 +8,8 @@ What the app factory (`oas_ssm.server.app`) takes from here:
   None if the graph does not know it); the ontology IRI gets the ontology page;
 - `render_sparql_page(query, results, error)`: the SPARQL editor (for the endpoint), with the
   results (SPARQL JSON) as a table for browsers without JavaScript;
-- `render_error_html(status, lang, path, message, prefix)`: an error page in the site's layout.
+- `render_error_html(status, lang, path, message, prefix)`: an error page in the site's layout;
+- `render_release_page(title, body, lang, prefix, here)`: the releases' pages in that layout.
 
 The web layer uses the core's helpers (dataset, document paths, formats, the language rule);
 the core never imports it.
@@ -21,6 +22,7 @@ from flask import current_app, request
 from ..dataset import Dataset
 from .i18n import select_lang
 from .pages import error_page, resource_page, sparql_page
+from .render import render
 from .site import site_for
 from .views import create_blueprint
 
@@ -37,6 +39,11 @@ def render_sparql_page(query: str | None, results: dict | None, error: str | Non
                        request.host_url)
 
 
+def render_release_page(title: str, body: str, lang: str, prefix: str, here: str) -> str:
+    """A page of the releases' blueprint (`body` is its HTML) in the site's layout."""
+    return render("releases.html", lang, prefix, here=here, title=title, body=body)
+
+
 def render_error_html(status: int, lang: str, path: str, message: str | None,
                       prefix: str) -> str:
     """The HTML error page for `status` in `lang`; `path` is what was asked for (below the
@@ -44,4 +51,5 @@ def render_error_html(status: int, lang: str, path: str, message: str | None,
     return error_page(status, lang, path, message, prefix)
 
 
-__all__ = ["create_blueprint", "render_error_html", "render_resource_html", "render_sparql_page"]
+__all__ = ["create_blueprint", "render_error_html", "render_release_page", "render_resource_html",
+           "render_sparql_page"]

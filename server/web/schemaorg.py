@@ -82,11 +82,11 @@ def _text(site: Site, iri: str, prop: str, lang: str) -> str | None:
 
 def dataset(site: Site, lang: str) -> dict | None:
     """The `Dataset` and `DataCatalog` of the home page, from the metadata graph."""
-    rows = site.select("SELECT ?d ?c WHERE { ?d a dcat:Dataset . "
-                       "OPTIONAL { ?c a dcat:Catalog ; dcat:dataset ?d } }")
+    d = site.dataset.dataset_iri  # the dataset itself, not one of its releases
+    rows = site.select("SELECT ?c WHERE { ?d a dcat:Dataset . "
+                       "OPTIONAL { ?c a dcat:Catalog ; dcat:dataset ?d } }", d=d)
     if not rows:
         return None
-    d = rows[0]["d"].value
     dct = "http://purl.org/dc/terms/"
     node: dict = {"@type": "Dataset", "@id": d,
                   "name": _text(site, d, dct + "title", lang),
