@@ -38,11 +38,12 @@ VERSION_IRI = NamedNode(OWL + "versionIRI")
 ONTOLOGY_PATH = "def/ssm"
 DATASET_PATH = "id/dataset/ssm"
 # Bump when a change in this package changes what is served from the same files (busts ETags).
-SERVER_VERSION = "2"
+SERVER_VERSION = "3"
 EXTRA_PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "prof": "http://www.w3.org/ns/dx/prof/",  # the data profile's description (see `profile`)
 }
 GRAPHS = ("asserted", "entailed", "ontology", "metadata")
 

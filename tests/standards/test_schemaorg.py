@@ -6,14 +6,16 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from oas_ssm.paths import ROOT
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 SDO = Namespace("http://schema.org/")
-# schema.org's context maps every term into http://schema.org/ and declares URL-valued
-# properties as IRIs; these are the ones our islands use (read offline: no context fetch).
-CONTEXT = {"@vocab": "http://schema.org/", "url": {"@type": "@id"},
-           "contentUrl": {"@type": "@id"}, "license": {"@type": "@id"}}
+# schema.org's own context, the entries our islands use (vendored: the test never fetches).
+CONTEXT = json.loads(
+    (ROOT / "tests" / "fixtures" / "schemaorg" / "schemaorgcontext-excerpt.jsonld").read_text()
+)["@context"]
+TYPES = {"Organization", "Dataset", "DataCatalog", "DataDownload", "Legislation"}
 ORG = "http://www.w3.org/ns/org#"
 
 
@@ -44,9 +46,34 @@ def schema_graph(client, path: str, lang: str = "es") -> Graph:
     docs = [json.loads(text) for text in parser.found]
     ours = [d for d in docs if d.get("@context") == "https://schema.org"]
     assert len(ours) == 1, path
+    terms, types = _terms(ours[0])
+    assert terms <= set(CONTEXT), f"{path}: not schema.org terms: {terms - set(CONTEXT)}"
+    assert types <= TYPES, f"{path}: unexpected types {types - TYPES}"
     doc = {**ours[0], "@context": CONTEXT}
     g.parse(data=json.dumps(doc), format="json-ld")
     return g
+
+
+def _terms(node) -> tuple[set[str], set[str]]:
+    """The property names and @type values used anywhere in a JSON-LD tree."""
+    terms: set[str] = set()
+    types: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            t, ty = _terms(item)
+            terms |= t
+            types |= ty
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                types |= set(value) if isinstance(value, list) else {value}
+            elif not key.startswith("@"):
+                terms.add(key)
+            if key != "@context":
+                t, ty = _terms(value)
+                terms |= t
+                types |= ty
+    return terms, types
 
 
 def iris(dataset, query: str) -> set[URIRef]:
