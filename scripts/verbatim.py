@@ -85,7 +85,8 @@ def _problem(
     if own is not None:
         cited = [own]
     else:
-        cited = [s for o in data.objects(subject, PROV.wasDerivedFrom) if (s := _provision_slug(o))]
+        sources = data.objects(subject, PROV.wasDerivedFrom)
+        cited = [slug for o in sources if (slug := _provision_slug(o)) is not None]
         if not cited:
             return (
                 "ssm:verbatimText claims to quote the annex, but the resource cites no provision "
@@ -109,9 +110,20 @@ def _problem(
     difference = first_difference(text, expected)
     if difference is None:
         return None
-    where = f"{annex_file}:{paragraphs[0].lines[0]}"
+    at, description = difference
+    where = f"{annex_file}:{_paragraph_at(paragraphs, at).lines[0]}"
     notations = ", ".join(p.notation for p in paragraphs)
-    return f"ssm:verbatimText is not the text of Annex E, {notations} ({where}): {difference}."
+    return f"ssm:verbatimText is not the text of Annex E, {notations} ({where}): {description}."
+
+
+def _paragraph_at(paragraphs: Sequence[Provision], word: int) -> Provision:
+    """The paragraph that holds word number `word` (0-based) of the paragraphs joined."""
+    for paragraph in paragraphs:
+        count = len(normalize(paragraph.text or "").split())
+        if word < count:
+            return paragraph
+        word -= count
+    return paragraphs[-1]
 
 
 def _provision_slug(node: Node) -> str | None:
@@ -120,8 +132,9 @@ def _provision_slug(node: Node) -> str | None:
     return None
 
 
-def first_difference(claimed: str, annex: str) -> str | None:
-    """Where two texts part, in words, after whitespace normalisation; None if they agree."""
+def first_difference(claimed: str, annex: str) -> tuple[int, str] | None:
+    """Where two texts part after whitespace normalisation (the 0-based index of the first
+    differing word, and the words on each side), or None if they agree."""
     ours, theirs = normalize(claimed).split(), normalize(annex).split()
     if ours == theirs:
         return None
@@ -131,7 +144,7 @@ def first_difference(claimed: str, annex: str) -> str | None:
     )
     before = " ".join(ours[max(0, at - 3) : at])
     lead = f" (after “…{before}”)" if before else ""
-    return (
+    return at, (
         f"from word {at + 1}{lead} the data reads “{_words(ours, at)}” "
         f"where the annex reads “{_words(theirs, at)}”"
     )

@@ -68,7 +68,7 @@ def test_whitespace_is_not_a_difference(base):
     assert verbatim_findings(data) == []
 
 
-def test_a_function_quotes_all_the_paragraphs_it_cites(data_graph):
+def test_a_function_quotes_all_the_paragraphs_it_cites(data_graph, provisions):
     """III.D.1 spans a paragraph and its unnumbered continuations: dropping one is reported."""
     data = Graph()
     data += data_graph
@@ -81,11 +81,14 @@ def test_a_function_quotes_all_the_paragraphs_it_cites(data_graph):
     data.set((function, SSM.verbatimText, Literal(first, lang="es")))
     findings = verbatim_findings(data)
     assert [f.focus for f in findings] == [function]
-    assert "III.D.1" in findings[0].message and "(end of text)" in findings[0].message
+    message = findings[0].message
+    assert "III.D.1" in message and "(end of text)" in message
+    lost = provisions["III-D-1-p2"]  # the first paragraph the data no longer has
+    assert f"anexo-e-ssm.txt:{lost.lines[0]})" in message
 
 
 def test_first_difference_names_the_words():
     assert first_difference("a  b\u00a0c", "a b c") is None
-    said = first_difference("uno dos tres cuatro", "uno dos TRES cuatro")
-    assert said is not None
+    at, said = first_difference("uno dos tres cuatro", "uno dos TRES cuatro")
+    assert at == 2
     assert "word 3" in said and "“tres cuatro”" in said and "“TRES cuatro”" in said
