@@ -12,6 +12,7 @@ COMMANDS = {
     "validate": ("oas_ssm.validate", "Validate data against the SHACL shapes and HermiT."),
     "consistency": ("oas_ssm.consistency", "Only the HermiT consistency check."),
     "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
+    "publish": ("oas_ssm.publish", "Load the graphs into a SPARQL engine (Graph Store Protocol)."),
     "export": ("oas_ssm.export", "Write the site as static files plus nginx/Apache configuration."),
 }
 
