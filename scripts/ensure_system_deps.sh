@@ -11,6 +11,16 @@ command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # nginx serves `ssm export` and balances replicas in tests/deploy (run as the test's own process).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+# Optional: Virtuoso, a second engine for the query-tier tests (tests/deploy skip it, saying so,
+# where it is absent). Tried once per checkout: a failed install does not fail `make test`.
+if ! command -v virtuoso-t >/dev/null 2>&1 && [ ! -e .venv/.virtuoso-tried ] \
+    && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  mkdir -p .venv && touch .venv/.virtuoso-tried
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      virtuoso-opensource-7-bin >/tmp/ensure_virtuoso.log 2>&1 \
+    || echo "ensure_system_deps: Virtuoso did not install (see /tmp/ensure_virtuoso.log);" \
+            "its query-tier tests will be skipped" >&2
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

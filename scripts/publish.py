@@ -117,8 +117,9 @@ def put(url: str, body: bytes, name: str) -> None:
         response = session.put(url, data=body, headers={"Content-Type": MEDIA_TYPE}, auth=auth,
                                timeout=(10, TIMEOUT))  # fmt: skip
         challenge = response.headers.get("WWW-Authenticate", "").lower()
-        if response.status_code == 401 and auth and challenge.startswith("digest"):
-            digest = requests.auth.HTTPDigestAuth(*auth)  # Virtuoso's graph store wants Digest
+        if response.status_code == 401 and auth and not challenge.startswith("basic"):
+            # Virtuoso's graph store wants Digest (and says so only to a request without Basic)
+            digest = requests.auth.HTTPDigestAuth(*auth)
             response = session.put(url, data=body, headers={"Content-Type": MEDIA_TYPE},
                                    auth=digest, timeout=(10, TIMEOUT))  # fmt: skip
     except requests.ConnectionError:

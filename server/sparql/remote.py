@@ -98,8 +98,8 @@ class RemoteEngine:
                 return 200, results.graph(results.capped(triples, limit), key,
                                           dict(self.source.prefixes))  # fmt: skip
             answer = json.loads(body)
-            if "boolean" in answer:
-                return 200, results.boolean(bool(answer["boolean"]), key)
+            if form == "ASK":
+                return 200, results.boolean(_boolean(answer), key)
             variables = list(answer["head"]["vars"])
             rows = (_row(b, variables, rewriter) for b in answer["results"]["bindings"])
             return 200, results.solutions(variables, results.capped(rows, limit), key)
@@ -172,7 +172,7 @@ class RemoteEngine:
             graph = base + asserted[len(served) :]
             query = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
             status, body, _ = self._post([("query", query)], RESULTS_JSON, deadline)
-            if status == 200 and json.loads(body).get("boolean"):
+            if status == 200 and _boolean(json.loads(body)):
                 rewriter = Rewriter(canonical=base, served=served)
                 with self._lock:
                     self._rewriters = {version: rewriter}
@@ -219,6 +219,17 @@ def _term(data: dict, rewriter: Rewriter):
         value = data["value"]
         return Triple(*(_term(value[k], rewriter) for k in ("subject", "predicate", "object")))
     raise ValueError(f"unknown term type {kind!r}")
+
+
+def _boolean(answer: dict) -> bool:
+    """An ASK answer; Virtuoso 7 sends it as a SELECT of `__ASK_RETVAL` instead (one row of 1
+    for true, no row for false)."""
+    if "boolean" in answer:
+        return bool(answer["boolean"])
+    if answer["head"]["vars"] != ["__ASK_RETVAL"]:
+        raise ValueError("not an ASK answer")
+    rows = answer["results"]["bindings"]
+    return bool(rows) and rows[0]["__ASK_RETVAL"]["value"] not in ("0", "false")
 
 
 def _row(binding: dict, variables: list[str], rewriter: Rewriter) -> dict:

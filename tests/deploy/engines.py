@@ -38,7 +38,7 @@ def oxigraph_binary() -> str | None:
 
 
 @contextlib.contextmanager
-def run_oxigraph(timeout_s: int = 5) -> Iterator[Engine]:
+def run_oxigraph(timeout_s: int = 3) -> Iterator[Engine]:
     """An empty Oxigraph server (on-disk store in a temporary directory). Its own query timeout
     stops abandoned queries; ours is shorter and is the one the tests observe."""
     binary = oxigraph_binary()
@@ -82,7 +82,7 @@ MaxClientConnections = 4
 ServerThreads = 4
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 10
+MaxQueryExecutionTime = 3
 """
 
 

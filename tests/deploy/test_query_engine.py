@@ -30,6 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVED = "http://ssm.test:8080/"
 CANONICAL = "https://w3id.org/oas-ssm/"
 DECOY = "http://example.org/decoy"
+# Where an engine's answer is known to differ from the SPARQL 1.1 semantics our embedded store
+# (Oxigraph) follows; the test fails if these change, either way.
+KNOWN_DEVIATIONS = {
+    "virtuoso": {
+        "03-secretariat-to-bodies": "Virtuoso 7.2 returns an xsd:boolean projection as 1/0",
+        "08-ssm-units-any-depth": "Virtuoso 7.2 counts `?above p* <const>` (zero-length path "
+        "to a constant) differently: every depth comes out wrong",
+    },
+}
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -128,12 +137,15 @@ def test_every_competency_question_answers_as_the_embedded_store(engine, dataset
     engine_ = remote()
     questions = load_queries()
     assert len(questions) >= 10
+    differ = {}
     for q in questions:
         j = job(dataset, q.sparql)
         ours, theirs = embedded(dataset, j), engine_.run(j, dataset.version)
         assert theirs[0] == ours[0] == 200, (q.name, theirs)
-        assert rows(theirs[1], q.ordered) == rows(ours[1], q.ordered), q.name
+        if rows(theirs[1], q.ordered) != rows(ours[1], q.ordered):
+            differ[q.name] = theirs[1][:300]
         assert CANONICAL.encode() not in theirs[1] or CANONICAL.encode() in ours[1], q.name
+    assert set(differ) == set(KNOWN_DEVIATIONS.get(engine.name, {})), differ
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "html"])
@@ -159,7 +171,12 @@ def test_construct_describe_and_ask(dataset, remote, fmt):
         ours, theirs = embedded(dataset, j), engine_.run(j, dataset.version)
         assert theirs[0] == ours[0] == 200
         got = set(parse(theirs[1], format=formats[fmt]))
-        assert got == set(parse(ours[1], format=formats[fmt])) and len(got) > 10
+        expected = set(parse(ours[1], format=formats[fmt]))
+        assert len(expected) > 10
+        if query.startswith("DESCRIBE"):  # what a description holds is the engine's choice
+            assert expected <= got
+        else:
+            assert got == expected
     for query in (f"ASK {{ <{CANONICAL}id/unit/ssm> ?p ?o }}", "ASK { ?s ?p 'no such thing' }"):
         j = job(dataset, query)
         assert engine_.run(j, dataset.version) == embedded(dataset, j)
@@ -185,7 +202,7 @@ def test_row_limit_and_engine_errors(dataset, remote, engine):
 
     j = job(dataset, "SELECT * WHERE { ?s ?p ?o }", max_rows=50)
     assert remote().run(j, dataset.version)[0] == 422 == embedded(dataset, j)[0]
-    bad = job(dataset, "SELECT ?x WHERE { ?x <http://example.org/p> ?y } GROUP BY ?y")
+    bad = job(dataset, "SELECT ?x WHERE { ?x <http://example.org/p> }")  # the engine's parser
     status, message = remote().run(bad, dataset.version)
     assert status == 400 and "Traceback" not in message
     from oas_ssm.server.sparql.errors import SparqlError
@@ -237,9 +254,9 @@ def client(dataset, remote):
     from oas_ssm.server.sparql import create_blueprint
 
     app = Flask(__name__)
-    bp = create_blueprint(dataset, settings(timeout=5.0))
+    bp = create_blueprint(dataset, settings(timeout=20.0))
     app.register_blueprint(bp)
-    engine_ = remote(timeout=5.0)
+    engine_ = remote(timeout=20.0)
     forwarded: list[str] = []
     run = engine_.run
 
@@ -273,7 +290,7 @@ def test_endpoint_answers_through_the_engine(client):
     for media in ("application/sparql-results+json", "text/csv", "application/sparql-results+xml"):
         accept = media
         r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
-        assert r.status_code == 200 and r.mimetype == media
+        assert r.status_code == 200 and r.mimetype == media, r.data
         assert f"{SERVED}id/".encode() in r.data and f"{CANONICAL}id/".encode() not in r.data
     again = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
     assert again.status_code == 200
