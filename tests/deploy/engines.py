@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import serving
+from tests.deploy.nginx_runner import free_ports
 from tests.serving import wait_until_answering
 
 PORTS = (9600, 9700)
@@ -96,11 +97,7 @@ def run_virtuoso() -> Iterator[Engine]:
     if binary is None:
         pytest.skip("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource-7-bin)")
     tmp = Path(tempfile.mkdtemp(prefix="ssm-virtuoso-"))
-    http_port, isql_port = serving.free_port(PORTS), None
-    for candidate in range(PORTS[0] + 90, PORTS[1]):
-        if candidate != http_port:
-            isql_port = candidate
-            break
+    http_port, isql_port = free_ports(2)
     (tmp / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=tmp, isql=isql_port, http=http_port))
     url = f"http://127.0.0.1:{http_port}"
     log = tmp / "virtuoso.out"

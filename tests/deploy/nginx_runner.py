@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -31,6 +32,20 @@ def nginx_binary() -> str:
 
 def free_port() -> int:
     return serving.free_port(PORTS)
+
+
+def free_ports(n: int) -> list[int]:
+    """`n` different loopback ports nobody listens on now (free_port alone returns the same one
+    until something binds it)."""
+    start, stop = serving.port_range(PORTS)
+    found: list[int] = []
+    for port in range(start, stop):
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            found.append(port)
+            if len(found) == n:
+                return found
+    raise RuntimeError(f"fewer than {n} free ports in {start}-{stop - 1}")
 
 
 @contextlib.contextmanager
