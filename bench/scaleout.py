@@ -34,7 +34,7 @@ def nginx_binary() -> str:
 def run(procs: Processes, gen: LoadGenerator, workdir: Path, taken: set[int], log) -> list[str]:
     """Markdown lines for the report (a failed part says why instead of its row)."""
     lines = ["", "## Scale-out", "", __doc__.split("\n\n", 1)[1].strip(), "",
-             "| case | peer | req/s (2xx/3xx) | p50 ms | p99 ms | not 2xx/3xx + no answer | ratio |",
+             "| case | peer | req/s (2xx/3xx) | p50 ms | p99 ms | failed + no answer | ratio |",
              "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
     units = wl.unit_iris()
     queries, _ = wl.load_queries()
