@@ -25,6 +25,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import requests
 from oas_ssm.server.rewrite import Rewriter
@@ -43,6 +44,16 @@ CHUNK = 1 << 16
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def query_tier(settings: SparqlSettings, source: QuerySource, init: Callable[[], dict]):
+    """What evaluates the endpoint's queries: the external engine `settings.query_endpoint`
+    names, else the pool of embedded query processes (`init` gives their data)."""
+    if settings.query_endpoint:
+        return RemoteEngine(settings.query_endpoint, settings, source)
+    from .pool import Pool
+
+    return Pool(settings, init)
 
 
 class RemoteEngine:

@@ -303,6 +303,22 @@ def test_endpoint_answers_through_the_engine(client):
     assert page.status_code == 200 and b"<table" in page.data.lower()
 
 
+def test_settings_choose_the_query_tier(dataset):
+    """`SparqlSettings.query_endpoint` (from a config's `query_endpoint`) selects the engine."""
+    from oas_ssm.server.sparql import SparqlSettings
+    from oas_ssm.server.sparql.pool import Pool
+    from oas_ssm.server.sparql.remote import RemoteEngine, query_tier
+
+    class Config:  # what `ssm serve --query-endpoint` puts in the server's config
+        query_timeout = 7.0
+        query_endpoint = "http://127.0.0.1:1/query"
+
+    chosen = SparqlSettings.coerce(Config())
+    assert chosen.query_endpoint == Config.query_endpoint and chosen.timeout == 7.0
+    assert isinstance(query_tier(chosen, dataset, dict), RemoteEngine)
+    assert isinstance(query_tier(SparqlSettings(), dataset, dict), Pool)
+
+
 def test_publish_rerun_replaces(engine, dataset):
     r = ssm("publish", "--graph-store", engine.store_url, env=publish_env(engine))
     assert r.returncode == 0, r.stderr
