@@ -356,6 +356,10 @@ def apache_text(site, upstream: str | None) -> str:
         'Header set Cache-Control "public, max-age=3600"',
         "RewriteEngine On",
         f"RewriteBase {m or '/'}",
+        "# Not URLs of the site (only for the client's own request, not the error page's).",
+        "RewriteCond %{ENV:REDIRECT_STATUS} ^$",
+        "RewriteRule ^(nginx\\.conf|\\.htaccess|\\.ssm-export\\.json|_errors/.*"
+        "|.*\\.en\\.(html|svg))$ - [R=404,L]",
         "# Page language: lang cookie, else Accept-Language (en before any es), else es.",
         "RewriteRule ^ - [E=SSM_LANG:]",
         r"RewriteCond %{HTTP_COOKIE} (^|;\s*)lang=en(;|$)",
@@ -375,6 +379,11 @@ def apache_text(site, upstream: str | None) -> str:
         ]
     first = site.formats[0][0]
     lines += [
+        "# Nothing acceptable: 406 (for things and negotiated documents that exist).",
+        "RewriteCond %{ENV:REDIRECT_STATUS} ^$",
+        "RewriteCond %{ENV:SSM_EXT} ^$",
+        f"RewriteCond %{{DOCUMENT_ROOT}}{m}/doc/$2.{first} -f",
+        "RewriteRule ^(id|doc)/([^.]+)$ - [R=406,L]",
         "# Things: 303 to the negotiated document.",
         f"RewriteCond %{{DOCUMENT_ROOT}}{m}/doc/$1.{first} -f",
         "RewriteCond %{ENV:SSM_EXT} ^html$",
@@ -406,9 +415,7 @@ def apache_text(site, upstream: str | None) -> str:
     else:
         lines += ["RewriteRule ^sparql$ - [R=404,L]"]
     lines += [
-        "RewriteRule ^(nginx\\.conf|\\.ssm-export\\.json|_errors/.*|.*\\.en\\.(html|svg))$ - "
-        "[R=404,L]",
-        "ErrorDocument 404 /_errors/404.html",
+        f"ErrorDocument 404 {m}/_errors/404.html",
     ]
     return "\n".join(lines) + "\n"
 
