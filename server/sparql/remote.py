@@ -183,14 +183,18 @@ class RemoteEngine:
             graph = base + asserted[len(served) :]
             query = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
             status, body, _ = self._post([("query", query)], RESULTS_JSON, deadline)
-            if status == 200 and _boolean(json.loads(body)):
+            if status != 200:
+                raise SparqlError(*_engine_error(status, body))
+            try:
+                holds = _boolean(json.loads(body))
+            except (ValueError, KeyError, TypeError):
+                raise SparqlError(502, "The query engine sent an answer this endpoint could not "
+                                  "read.") from None  # fmt: skip
+            if holds:
                 rewriter = Rewriter(canonical=base, served=served)
                 with self._lock:
                     self._rewriters = {version: rewriter}
                 return rewriter
-            if status != 200:
-                return_status, message = _engine_error(status, body)
-                raise SparqlError(return_status, str(message))
         raise SparqlError(
             503,
             f"The query engine holds none of this dataset's graphs (no <{asserted}> under "
