@@ -40,6 +40,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sizes", help="comma-separated scaling sizes (overrides the default)")
     p.add_argument("--skip-serve", action="store_true", help="only the scaling part")
     p.add_argument("--skip-scale", action="store_true", help="only the server comparison")
+    p.add_argument("--skip-scaleout", action="store_true",
+                   help="no nginx-on-export / engine-through-ssm-serve rows")
     p.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--wait-ours", type=float, default=120, help="seconds to wait for ssm serve")
     p.add_argument("--cold-starts", type=int, default=3, help="extra cold starts of ours to time")
@@ -86,9 +88,12 @@ def main(argv: list[str] | None = None) -> int:
                              "own overhead caps throughput; compare ratios, not absolute req/s.")
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="ssm-bench-"))
+    scaleout: list[str] = []
     try:
         if not args.skip_serve:
             compare(args, results, wrk, workdir)
+        if not args.skip_scaleout:
+            scaleout = scaleout_rows(args, wrk, workdir)
         if not args.skip_scale:
             log(f"bench: scaling {', '.join(f'{n:,}' for n in args.sizes)} triples")
             results.scale = run_sizes(args.sizes, workdir, log=log)
@@ -99,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     results.machine["load average at end"] = load_average()
     text = markdown(results)
+    if scaleout:
+        text = text.rstrip("\n") + "\n" + "\n".join(scaleout) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)
@@ -146,6 +153,16 @@ def compare(args: argparse.Namespace, results: Results, wrk: str | None, workdir
             log(f"bench: cold start of ours, {args.cold_starts} runs")
             results.cold = servers.cold_starts(procs, free_port(taken), args.cold_starts,
                                                args.wait_ours, "first SPARQL answer" in ours.extra)
+
+
+def scaleout_rows(args: argparse.Namespace, wrk: str | None, workdir: Path) -> list[str]:
+    """nginx on `ssm export` vs `ssm serve`; Oxigraph through `ssm serve` vs direct."""
+    from bench import scaleout
+
+    (RESULTS / "logs").mkdir(parents=True, exist_ok=True)
+    with Processes(RESULTS / "logs") as procs:
+        gen = LoadGenerator(wrk, args.connections, args.duration, args.warmup, workdir)
+        return scaleout.run(procs, gen, workdir, set(), log)
 
 
 def _start(name: str, results: Results, start):

@@ -15,6 +15,8 @@ COMMANDS = {
     "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
     "diff": ("oas_ssm.diff", "What changed between two versions of the graph."),
     "release": ("oas_ssm.release", "Make a dated, immutable release of the graph and ontology."),
+    "publish": ("oas_ssm.publish", "Load the graphs into a SPARQL engine (Graph Store Protocol)."),
+    "export": ("oas_ssm.export", "Write the site as static files plus nginx/Apache configuration."),
 }
 
 

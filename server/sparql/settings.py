@@ -30,6 +30,9 @@ class SparqlSettings:
     worker_memory_mb: int = 2048  # address-space limit of a query process; 0 = none
     isolate_network: bool = True  # query processes get no network (Linux namespaces) if possible
     fast_path: bool = True  # answer cache hits in WSGI middleware, before Flask routing
+    # An external SPARQL engine's query URL: evaluate there (`remote.RemoteEngine`), not in our
+    # query processes. None: the embedded store.
+    query_endpoint: str | None = None
 
     def __post_init__(self) -> None:
         if min(self.timeout, self.max_concurrent, self.max_rows, self.max_depth) <= 0:
@@ -49,6 +52,8 @@ class SparqlSettings:
         kwargs = {}
         if getattr(value, "query_timeout", None) is not None:
             kwargs["timeout"] = value.query_timeout
+        if getattr(value, "query_endpoint", None):
+            kwargs["query_endpoint"] = value.query_endpoint
         for f in fields(cls):
             if hasattr(value, "sparql_" + f.name):
                 kwargs[f.name] = getattr(value, "sparql_" + f.name)
