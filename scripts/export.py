@@ -34,6 +34,8 @@ from functools import cmp_to_key
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from oas_ssm.server.profile import profile_iri
+
 LANGS = ("es", "en")
 # Accept values whose chosen format the export learns from the application, to write the web
 # server's negotiation table: every type the server is known to take, the ranges, and aliases.
@@ -97,8 +99,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sparql-upstream",
         metavar="URL",
-        help="where the web server sends /sparql (an `ssm serve`, e.g. http://127.0.0.1:8000/"
-        "sparql); without it /sparql answers 404 saying the static site has no query service",
+        help="the `ssm serve` the web server sends /sparql and the past (/release/, /timemap/, "
+        "/feed.*) to, e.g. http://127.0.0.1:8000/ (a path is ignored); without it those answer "
+        "404 saying the static site has no query service and no past releases",
     )
     parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
     parser.add_argument("--ontology", default=str(defaults.ontology), help="ontology Turtle file")
@@ -137,7 +140,7 @@ def _upstream(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"--sparql-upstream must be an absolute http(s) URL, got {url!r}")
-    return url
+    return f"{parts.scheme}://{parts.netloc}"  # the server: nginx passes each request's own path
 
 
 def export(config, directory: Path, force: bool = False) -> Site:
@@ -219,6 +222,7 @@ class Exporter:
         for iri in self.dataset.resources():
             self.document(iri)
         self.document(self.dataset.ontology_iri)
+        self.document(profile_iri(self.dataset.base))  # the data profile, /def/shapes
         self.site.ontology_versions = sorted(
             iri[len(self.dataset.base) :]
             for iri in self.dataset.ontology_iris

@@ -237,6 +237,7 @@ class Nginx:
         ontology = [f"= {m}/def/ssm", *(f"= {m}/{v}" for v in site.ontology_versions)]
         for match in ontology:
             body += loc(match, [*see_doc, f"return 303 {m}/def/ssm.$ssm_ext;"])
+        body += loc(f"= {m}/def/shapes", [*see_doc, f"return 303 {m}/def/shapes.$ssm_ext;"])
         body += [
             "",
             "# Named graphs: asserted and entailed to their dumps (the dataset's page for",
@@ -257,11 +258,11 @@ class Nginx:
                      f"return 303 {m}/void;"])  # fmt: skip
         body += ["", "# Documents in a named format."]
         body += loc(r"~ \.en\.(html|svg)$", ["return 404;  # language variants: not URLs"])
-        body += loc(f"~ ^{rm}/(?<ssm_doc>doc/.+|def/ssm)\\.(?<ssm_fmt>{formats})$", [
+        body += loc(f"~ ^{rm}/(?<ssm_doc>doc/.+|def/ssm|def/shapes)\\.(?<ssm_fmt>{formats})$", [
             *self.document_headers(None),
             "try_files $uri =404;",
         ])  # fmt: skip
-        body += loc(f"~ ^{rm}/(?<ssm_doc>doc/.+|def/ssm)\\.(?<ssm_fmt>html)$", [
+        body += loc(f"~ ^{rm}/(?<ssm_doc>doc/.+|def/ssm|def/shapes)\\.(?<ssm_fmt>html)$", [
             *self.document_headers(HTML_VARY),
             f"try_files {m}/$ssm_doc$ssm_lang_infix.html =404;",
         ])  # fmt: skip
@@ -306,9 +307,12 @@ class Nginx:
             'add_header Vary "Accept, Accept-Language, Cookie" always;',
             'add_header Content-Language "$ssm_lang" always;',
         ])  # fmt: skip
-        body += ["", "# SPARQL."]
+        # The endpoint and the past (releases, TimeMaps, the change feed: Memento needs a
+        # TimeGate, which files cannot be) are ssm serve's: proxied, or a clear 404.
+        dynamic = f"~ ^{m}/(sparql$|release/|timemap/|feed\\.(atom|ttl)$)"
+        body += ["", "# SPARQL and the releases."]
         if self.upstream:
-            body += loc(f"= {m}/sparql", [
+            body += loc(dynamic, [
                 f"proxy_pass {self.upstream};",
                 "proxy_set_header Host $http_host;",
                 "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
@@ -317,11 +321,12 @@ class Nginx:
                 "proxy_read_timeout 120s;",
             ])  # fmt: skip
         else:
-            body += loc(f"= {m}/sparql", [
+            body += loc(dynamic, [
                 *self.common(ERROR_CACHE, always=True), 'add_header Vary "Accept" always;',
                 'default_type "text/plain; charset=utf-8";',
-                'return 404 "This copy of the site is static files and has no SPARQL endpoint; '
-                'download the data from /dumps/ or query the publisher\'s endpoint.\\n";',
+                'return 404 "This copy of the site is static files: it has no SPARQL endpoint '
+                'and no past releases; download the data from /dumps/, or ask the publisher\'s '
+                'server (ssm serve).\\n";',
             ])  # fmt: skip
         body += ["", "# Nothing else is a URL of the site (nginx.conf, the manifest …)."]
         body += loc("/", ["return 404;"])
@@ -393,6 +398,8 @@ def apache_text(site, upstream: str | None) -> str:
         "RewriteRule ^id/(.+)$ doc/$1.%{ENV:SSM_EXT} [R=303,L]",
         "RewriteCond %{ENV:SSM_EXT} !^$",
         "RewriteRule ^def/ssm(/[^/]+)?$ def/ssm.%{ENV:SSM_EXT} [R=303,L]",
+        "RewriteCond %{ENV:SSM_EXT} !^$",
+        "RewriteRule ^def/shapes$ def/shapes.%{ENV:SSM_EXT} [R=303,L]",
         "# Negotiated documents and /void.",
         "RewriteRule ^(void|\\.well-known/void)$ doc/dataset/ssm [PT]",
         "RewriteCond %{ENV:SSM_EXT} ^html$",
@@ -403,17 +410,18 @@ def apache_text(site, upstream: str | None) -> str:
         "RewriteRule ^(doc/[^.]+)$ $1.%{ENV:SSM_EXT} [L,E=SSM_NEG:1]",
         "# HTML documents and pages in the page language.",
         f"RewriteCond %{{DOCUMENT_ROOT}}{m}/$1%{{ENV:SSM_LANG}}.html -f",
-        "RewriteRule ^((doc/.+)|def/ssm)\\.html$ $1%{ENV:SSM_LANG}.html [L]",
+        "RewriteRule ^((doc/.+)|def/ssm|def/shapes)\\.html$ $1%{ENV:SSM_LANG}.html [L]",
         "RewriteRule ^$ index%{ENV:SSM_LANG}.html [L]",
         "RewriteRule ^(annex|search)$ $1%{ENV:SSM_LANG}.html [L]",
         "RewriteRule ^lang/(es|en)$ / [R=303,L,CO=lang:$1:%{HTTP_HOST}:525600:/]",
         "Header append Vary Accept env=SSM_NEG",
         "Header append Vary Accept env=REDIRECT_SSM_NEG",
     ]
+    dynamic = "^(sparql|release/.*|timemap/.*|feed\\.(atom|ttl))$"  # ssm serve's (see nginx)
     if upstream:
-        lines += [f"RewriteRule ^sparql$ {upstream} [P,L]"]
+        lines += [f"RewriteRule {dynamic} {upstream}{m}/$1 [P,L]"]
     else:
-        lines += ["RewriteRule ^sparql$ - [R=404,L]"]
+        lines += [f"RewriteRule {dynamic} - [R=404,L]"]
     lines += [
         f"ErrorDocument 404 {m}/_errors/404.html",
     ]

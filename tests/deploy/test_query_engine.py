@@ -23,8 +23,10 @@ from urllib.parse import quote
 import pytest
 import requests
 from flask import Flask
+from oas_ssm.server.formats import RDF_FORMATS
 
 from tests.deploy.engines import ENGINES, Engine
+from tests.sparql_page import editor_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVED = "http://ssm.test:8080/"
@@ -157,12 +159,12 @@ def test_select_formats_are_byte_for_byte_the_embedded_ones(dataset, remote, fmt
     assert theirs == ours and ours[0] == 200 and SERVED.encode() in ours[1]
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
+@pytest.mark.parametrize("fmt", [f.key for f in RDF_FORMATS])
 def test_construct_describe_and_ask(dataset, remote, fmt):
     from pyoxigraph import RdfFormat, parse
 
-    formats = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
-               "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}  # fmt: skip
+    formats = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
+               "jsonld": RdfFormat.JSON_LD, "rdf": RdfFormat.RDF_XML}  # fmt: skip
     engine_ = remote()
     for query in (f"DESCRIBE <{CANONICAL}id/unit/ssm>",
                   f"CONSTRUCT {{ <{SERVED}id/unit/ssm> ?p ?o }} WHERE "
@@ -254,7 +256,7 @@ def client(dataset, remote):
     from oas_ssm.server.sparql import create_blueprint
 
     app = Flask(__name__)
-    bp = create_blueprint(dataset, settings(timeout=20.0))
+    bp = create_blueprint(dataset, settings(timeout=20.0), editor_page)
     app.register_blueprint(bp)
     engine_ = remote(timeout=20.0)
     forwarded: list[str] = []

@@ -10,13 +10,14 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from flask import Flask
 from oas_ssm.server.app import cors
 from oas_ssm.server.sparql import SparqlSettings, create_blueprint
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+
+from tests.sparql_page import editor_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANONICAL = "https://w3id.org/oas-ssm/"
@@ -49,21 +50,6 @@ class FixtureSource:
 
     def nquads(self) -> bytes:
         return self._nquads
-
-
-def editor_page(query: str | None, results: dict | None, error: str | None) -> str:
-    """Stands in for the site's editor (tests/web tests the real one): a form, then the error
-    or the results as a table, everything escaped."""
-    form = f'<form><textarea name="query">{escape(query or "")}</textarea></form>'
-    if error is not None:
-        return f"<!DOCTYPE html>\n{form}\n<p>{escape(error)}</p>\n"
-    if results is None:
-        return f"<!DOCTYPE html>\n{form}\n"
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(b['value'])}</td>" for b in row.values()) + "</tr>"
-        for row in results.get("results", {}).get("bindings", [])
-    )
-    return f"<!DOCTYPE html>\n{form}\n<table>{rows}</table>\n"
 
 
 def create_app() -> Flask:
