@@ -18,6 +18,12 @@ from oas_ssm.namespaces import BASE
 ENV_PREFIX = "SSM_"
 
 
+def default_state_dir() -> Path:
+    """Where built stores and query slots live: `$XDG_CACHE_HOME/ssm` (or `~/.cache/ssm`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ssm"
+
+
 def default_workers() -> int:
     """One worker per core (at least one, at most eight): the HTTP layer is CPU-bound."""
     return max(1, min(8, os.cpu_count() or 1))
@@ -53,6 +59,8 @@ class Config:
     workers: int = field(default_factory=default_workers)
     threads: int = field(default_factory=default_threads)
     query_timeout: float = 10.0
+    # Built stores (one per data version, shared by every process) and the query slots.
+    state_dir: Path = field(default_factory=default_state_dir)
 
     def __post_init__(self) -> None:
         for name in ("canonical_base", "base_uri"):
@@ -117,6 +125,7 @@ class Config:
             ENV_PREFIX + "WORKERS": str(self.workers),
             ENV_PREFIX + "THREADS": str(self.threads),
             ENV_PREFIX + "QUERY_TIMEOUT": str(self.query_timeout),
+            ENV_PREFIX + "STATE_DIR": str(self.state_dir),
         }
 
     @classmethod
@@ -140,6 +149,8 @@ class Config:
         for name, convert in (("PORT", int), ("WORKERS", int), ("THREADS", int)):
             if get(name):
                 kwargs[name.lower()] = convert(get(name))
+        if get("STATE_DIR"):
+            kwargs["state_dir"] = Path(get("STATE_DIR"))
         if get("QUERY_TIMEOUT"):
             kwargs["query_timeout"] = float(get("QUERY_TIMEOUT"))
         return cls(**kwargs).with_base(get("BASE_URI"))

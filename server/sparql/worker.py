@@ -7,7 +7,9 @@ evaluator finish (or fail) instead of overflowing. A watchdog ends it if its par
 a query outlives the deadline it was given.
 
 Wire format on stdin/stdout: frames of an 8-byte big-endian length and a pickle. In: the init
-message `{"nquads": bytes, "prefixes": dict}`, then jobs (see `run_job`). Out: `("ready", quads,
+message `{"store": path, "prefixes": dict}` (the server's built store, opened read-only: every
+query process shares it; `{"nquads": bytes, ...}` loads a private in-memory store instead), then
+jobs (see `run_job`). Out: `("ready", quads or None,
 isolated)`, then one `(status, body)` per job: body is bytes for 200, a message otherwise.
 """
 
@@ -132,10 +134,14 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
     from pyoxigraph import RdfFormat, Store
 
     init = read_frame(inp)
-    store = Store()
-    store.load(init["nquads"], format=RdfFormat.N_QUADS)
+    if init.get("store"):
+        store, quads = Store.read_only(str(init["store"])), None
+    else:
+        store = Store()
+        store.load(init["nquads"], format=RdfFormat.N_QUADS)
+        quads = len(store)
     prefixes = dict(init.get("prefixes") or {})
-    write_frame(out, ("ready", len(store), isolated))
+    write_frame(out, ("ready", quads, isolated))
     while True:
         try:
             job = read_frame(inp)
