@@ -29,10 +29,10 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-# A web worker may hold up to 3 running + 12 waiting SPARQL requests (server.sparql's
+# A web worker may hold up to 3 running + 2 long + 32 waiting SPARQL requests (server.sparql's
 # SparqlSettings defaults: waiting threads sleep, they cost no CPU); two more threads keep pages
 # answering while all of them are held.
-SPARQL_HELD_THREADS = 15
+SPARQL_HELD_THREADS = 37
 
 
 def default_threads() -> int:

@@ -1,13 +1,17 @@
 """A pool of query processes: bounded admission, a deadline per query, kill and replace.
 
-Each process (`oas_ssm.server.sparql.worker`) loads the N-Quads once into its own store and then
-answers
-one query at a time. A query past its deadline cannot be stopped from Python, so its process is
-killed (SIGKILL) and a fresh one started in the background; the client is told why (503).
-`max_concurrent` queries run at once on the whole machine (`oas_ssm.server.sparql.slots`: every web
-worker keeps that many query processes, so a free slot always finds a free process), up to
-`max_waiting` more wait per web worker; anything beyond is turned away (429).
-The pool starts lazily in the process that uses it, so it survives a server that forks workers.
+Each process (`oas_ssm.server.sparql.worker`) opens the server's store read-only (one copy of the
+data for the whole machine) and answers one query at a time. A query past its deadline cannot be
+stopped from Python, so its process is killed (SIGKILL) and a fresh one started in the
+background; the client is told why (503).
+
+Admission (`oas_ssm.server.sparql.slots`, machine-wide): a query starts when one of
+`max_concurrent` run slots is free; up to `max_waiting` more wait per web worker, anything beyond
+is turned away (429). A query still running after `long_after` seconds trades its run slot for one
+of `max_long` long slots, or is stopped (503) when none is free, so heavy queries never keep light
+ones waiting. Every web worker keeps `max_concurrent + max_long` processes, so a held slot always
+finds an idle process. The pool starts lazily in the process that uses it, so it survives a server
+that forks workers.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 class WorkerDied(Exception):
     """The query process exited (killed, crashed or out of memory)."""
+
+
+class _NoLongSlot(Exception):
+    """A query became long while every long slot was taken."""
 
 
 class Worker:
@@ -99,7 +107,8 @@ class Pool:
     """Query processes for one data version; `run(job, version)` is the only entry point."""
 
     def __init__(self, settings: SparqlSettings, init: Callable[[], dict]):
-        """`init()` gives the workers' init message (`nquads`, `prefixes`) for the current data."""
+        """`init()` gives the workers' init message for the current data: `store` (a path) or
+        `nquads` (bytes), and `prefixes`."""
         self.settings = settings
         self._init = init
         self._lock = threading.Lock()
@@ -109,9 +118,10 @@ class Pool:
     def _reset_process_state(self) -> None:
         """Fresh state for this process: a forked child must not touch its parent's workers."""
         self._pid = os.getpid()
-        self._slots = Slots(self.settings.max_concurrent)  # machine-wide under `ssm serve`
+        self._slots = Slots(self.settings.max_concurrent, "run")  # machine-wide under ssm serve
+        self._long_slots = Slots(self.settings.max_long, "long") if self.settings.max_long else None
         self._admitted = threading.BoundedSemaphore(
-            self.settings.max_concurrent + self.settings.max_waiting
+            self.settings.processes + self.settings.max_waiting
         )
         self._generation = 0  # bumped per data version: older workers are killed, not reused
         self._idle: queue.Queue[Worker] = queue.Queue()
@@ -126,15 +136,16 @@ class Pool:
         self._ensure(version)
         if not self._admitted.acquire(blocking=False):
             raise _busy()
-        slot = self._slots.acquire(self.settings.queue_wait)
-        if slot is None:
-            self._admitted.release()
-            raise _busy()
+        held: list[tuple[Slots, int]] = []
         try:
+            slot = self._slots.acquire(self.settings.queue_wait)
+            if slot is None:
+                raise _busy()
+            held.append((self._slots, slot))
             worker = self._take()
             try:
                 worker.send({**job, "timeout": self.settings.timeout})
-                reply = worker.receive(self.settings.timeout)
+                reply = self._await(worker, held)
             except TimeoutError:
                 self._replace(worker)
                 raise SparqlError(
@@ -142,18 +153,46 @@ class Pool:
                     f"The query ran longer than {self.settings.timeout:g} s and was stopped; "
                     "simplify it or add a LIMIT.",
                 ) from None
+            except _NoLongSlot:
+                self._replace(worker)
+                raise SparqlError(
+                    503,
+                    f"The query ran longer than {self.settings.long_after:g} s while "
+                    f"{self.settings.max_long} long queries were already running, and was "
+                    "stopped; retry in a moment, or simplify it.",
+                    headers=(("Retry-After", "5"),),
+                ) from None
             except WorkerDied:
                 self._replace(worker)
                 raise SparqlError(
                     503,
-                    "The query engine stopped while evaluating this query (most likely it "
-                    "needed too much memory); it has been restarted.",
+                    "The query engine stopped while evaluating this query (killed, or out of "
+                    "the memory a query may use); it has been restarted.",
                 ) from None
             self._give_back(worker)
             return reply  # type: ignore[return-value]
         finally:
-            self._slots.release(slot)
+            for slots, held_slot in held:
+                slots.release(held_slot)
             self._admitted.release()
+
+    def _await(self, worker: Worker, held: list[tuple[Slots, int]]) -> object:
+        """The worker's reply; past `long_after`, the run slot in `held` is traded for a long one
+        (`_NoLongSlot` when none is free); `TimeoutError` past the deadline."""
+        timeout, light = self.settings.timeout, self.settings.long_after
+        if light >= timeout:
+            return worker.receive(timeout)
+        try:
+            return worker.receive(light)
+        except TimeoutError:
+            pass
+        long_slot = self._long_slots.acquire(0) if self._long_slots else None
+        if long_slot is None:
+            raise _NoLongSlot
+        slots, run_slot = held.pop()
+        slots.release(run_slot)
+        held.append((self._long_slots, long_slot))
+        return worker.receive(timeout - light)
 
     def close(self) -> None:
         """Stop the idle workers and retire the busy ones as they finish (tests, shutdown)."""
@@ -179,7 +218,7 @@ class Pool:
             self._generation += 1
             self._version = version
             self._message = self._init()
-            for _ in range(self.settings.max_concurrent):
+            for _ in range(self.settings.processes):
                 self._spawn(self._generation)
 
     def _drain(self) -> None:
