@@ -174,6 +174,14 @@ def run(args: argparse.Namespace) -> int:
         reload_data=reload,
         reload_pending=early_hup,
     )
+    try:
+        server.listen()
+    except OSError as e:  # another server bound the port too and listened first
+        print(
+            f"ssm serve: cannot listen on {config.host}:{config.port}: {e.strerror or e}",
+            file=sys.stderr,
+        )
+        return 2
     print(
         f"ssm serve: {_counts(dataset)}, IRIs under {dataset.base}\n"
         f"ssm serve: listening on http://{_url_host(config.host)}:{config.port}{config.mount}/ "

@@ -79,9 +79,12 @@ class Supervisor(MPServer):
         self._young_deaths: dict[int, int] = {}
         self.gave_up = False
 
-    def run(self, loader: Callable[[], Any]) -> int:
-        """Listen and serve until SIGINT/SIGTERM; the exit status (1 if every worker crashed)."""
+    def listen(self) -> None:
+        """Start listening (`OSError` if another socket listens on the address already)."""
         self._listener.listen(BACKLOG)
+
+    def run(self, loader: Callable[[], Any]) -> int:
+        """Serve until SIGINT/SIGTERM; the exit status (1 if every worker kept crashing)."""
         try:
             self.serve(target_loader=loader, wrap_loader=False)
         except SystemExit as e:

@@ -1,11 +1,10 @@
-"""`ssm serve` refuses to start on bad data or settings, and starts fast on good data."""
+"""`ssm serve` refuses to start on bad data or settings, and starts on good data."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -74,21 +73,14 @@ def test_port_in_use_is_refused(fixture_server):
     port = fixture_server.url.rsplit(":", 1)[1].rstrip("/")
     done = serve("--port", port, "--data", str(FIXTURES / "data.ttl"),
                  "--ontology", str(FIXTURES / "ontology.ttl"))  # fmt: skip
-    assert done.returncode != 0 and "cannot listen" in done.stderr
+    assert done.returncode == 2 and "cannot listen" in done.stderr
 
 
-def test_cold_start_under_two_seconds(launch_server):
-    """From launch to the first document on the annex data (the best of three, for noisy CI)."""
-    times = []
-    for _ in range(3):
-        with launch_server() as server:
-            started = time.monotonic()
-            r = requests.get(server.url + "id/unit/ssm", timeout=10)
-            assert r.status_code == 200
-            times.append(server.started_in + time.monotonic() - started)
-        if times[-1] < 2.0:
-            break
-    assert min(times) < 2.0, times
+def test_first_start_answers_its_first_document(launch_server):
+    """From launch to the first document on the annex data (how fast: `make bench`)."""
+    with launch_server() as server:
+        r = requests.get(server.url + "id/unit/ssm", timeout=60)
+        assert r.status_code == 200
 
 
 def test_address_is_printed(fixture_server):
