@@ -2,6 +2,7 @@
 # Install the system packages the tests use, when missing: Java (HermiT), raptor (an independent
 # Turtle parser) and Chromium (browser tests). Needs root and apt-get; otherwise it says what is
 # missing and the tests that need it report themselves skipped. Idempotent and quiet when done.
+# `--bench` also installs wrk, the load generator of `make bench` and `make soak` (not the tests).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,9 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

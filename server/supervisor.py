@@ -9,9 +9,10 @@ four things about how it manages them:
 - Crashes: a dead worker is forked anew (after a short, growing pause if it keeps dying young);
   the server stops only when every worker keeps dying at start, never because one worker was
   killed twice in a few seconds (granian's own rule, which two out-of-memory kills would trip).
-- SIGHUP loads the data again (`reload_data`): if it loads and validates, the workers are
-  replaced one by one (the new one accepts before the old one stops, so no request fails); if
-  not, the old data keeps serving and the log says why.
+- SIGHUP loads the data again (`reload_data`, in a background thread, so dead workers are still
+  replaced meanwhile): if it loads and validates, the workers are replaced one by one (the new
+  one accepts before the old one stops, so no request fails); if not, the old data keeps
+  serving and the log says why.
 - Connections: a header must arrive within `HEADER_READ_TIMEOUT_MS` (slowloris), each worker
   holds up to `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM
   lets in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
@@ -22,6 +23,7 @@ It relies on granian's process-manager internals (pinned to granian 2.8 in pypro
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +38,7 @@ from oas_ssm.server.config import Config
 HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent its headers by then is dropped
 CONNECTIONS_PER_WORKER = 4096  # granian's backpressure: connections a worker serves at once
 BACKLOG = 4096  # connections the kernel queues before a worker accepts them
-KILL_TIMEOUT_S = 8  # SIGTERM: in-flight requests get this long, then the worker is killed
+KILL_TIMEOUT_S = 5  # SIGTERM: in-flight requests get this long, then the worker is killed
 REPLACE_DELAY_S = 1.0  # on reload, a new worker runs this long before the old one is stopped
 YOUNG_S = 5.5  # a worker that dies younger than this counts as crashing at start
 CRASH_LIMIT = 5  # ... this many times in a row for every worker: the server gives up
@@ -75,6 +77,8 @@ class Supervisor(MPServer):
         self._listener = listener
         self._reload_data = reload_data
         self._reload_pending = reload_pending if reload_pending is not None else []
+        self._loading: threading.Thread | None = None  # a reload in progress
+        self._loaded = threading.Event()  # ... that succeeded: replace the workers
         self._born: dict[int, float] = {}
         self._young_deaths: dict[int, int] = {}
         self.gave_up = False
@@ -110,12 +114,26 @@ class Supervisor(MPServer):
         return super()._spawn_worker(idx, target, callback_loader)
 
     def _reload(self, spawn_target, target_loader) -> None:
+        """SIGHUP: load the data in the background (one reload at a time; a SIGHUP during one
+        is answered by that one)."""
         self.reload_signal = False
-        self.main_loop_interrupt.clear()
-        if self._reload_data():
-            self._respawn_workers(
-                list(range(self.workers)), spawn_target, target_loader, delay=REPLACE_DELAY_S
-            )
+        if self._loading is not None and self._loading.is_alive():
+            logger.info("a reload is already in progress")
+            return
+
+        def load() -> None:
+            if self._reload_data():
+                self._loaded.set()
+                self.main_loop_interrupt.set()
+
+        self._loading = threading.Thread(target=load, name="reload", daemon=True)
+        self._loading.start()
+
+    def _swap_workers(self, spawn_target, target_loader) -> None:
+        self._loaded.clear()
+        self._respawn_workers(
+            list(range(self.workers)), spawn_target, target_loader, delay=REPLACE_DELAY_S
+        )
 
     def _serve_loop(self, spawn_target, target_loader) -> None:
         while True:
@@ -127,8 +145,11 @@ class Supervisor(MPServer):
                 break
             if self.reload_signal:
                 self._reload(spawn_target, target_loader)
-            if not (self.interrupt_children or self.reload_signal or self.interrupt_signal):
-                self.main_loop_interrupt.clear()
+            if self._loaded.is_set():
+                self._swap_workers(spawn_target, target_loader)
+            self.main_loop_interrupt.clear()
+            if self.interrupt_children or self.reload_signal or self._loaded.is_set():
+                self.main_loop_interrupt.set()  # arrived while we were busy: go round again
 
     def _replace_dead(self, spawn_target, target_loader) -> bool:
         """Fork anew the workers that died; False when every worker keeps dying at start."""

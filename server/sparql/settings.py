@@ -22,7 +22,7 @@ class SparqlSettings:
     timeout: float = 30.0
     max_concurrent: int = 3  # light queries evaluated at once, machine-wide
     max_long: int = 2  # queries past `long_after` at once, machine-wide
-    long_after: float = 1.0  # seconds: a query still running then is a long one
+    long_after: float = 2.0  # seconds: a query still running then is a long one
     max_waiting: int = 32  # per web worker; keep max_concurrent + max_long + max_waiting + 2
     # <= its threads (oas_ssm.server.config.default_threads)
     queue_wait: float = 2.0
