@@ -77,7 +77,6 @@ def _build(root: Path, final: Path, build: Callable[[Store], dict]) -> dict:
         store = Store(str(tmp))
         meta = build(store)
         store.flush()
-        store.optimize()
         del store  # closes the database before it is renamed
         (tmp / META).write_text(json.dumps(meta), encoding="utf-8")
         os.rename(tmp, final)
