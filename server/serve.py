@@ -92,11 +92,12 @@ def worker_app():
 def _validation_problem(data: Path) -> str | None:
     """SHACL violations of `data` (None when it conforms); skipped when these exact inputs
     already passed `ssm validate` or an earlier start (see oas_ssm.validation_stamp)."""
-    from oas_ssm.validate import format_text, namespace_manager, read_inputs, validate_graphs
     from oas_ssm.validation_stamp import is_stamped, stamp
 
     if is_stamped([data]):
         return None
+    from oas_ssm.validate import format_text, namespace_manager, read_inputs, validate_graphs
+
     print(f"ssm serve: validating {data} against the shapes (once per change)…", flush=True)
     graphs = read_inputs([data])
     report = validate_graphs(graphs, reasoner=False)
