@@ -9,9 +9,10 @@ Admission (`oas_ssm.server.sparql.slots`, machine-wide): a query starts when one
 `max_concurrent` run slots is free; up to `max_waiting` more wait per web worker, anything beyond
 is turned away (429). A query still running after `long_after` seconds trades its run slot for one
 of `max_long` long slots, or is stopped (503) when none is free, so heavy queries never keep light
-ones waiting. Every web worker keeps `max_concurrent + max_long` processes, so a held slot always
-finds an idle process. The pool starts lazily in the process that uses it, so it survives a server
-that forks workers.
+ones waiting. Every web worker starts one process and grows to `max_concurrent + max_long` as
+concurrent queries need them, so a held slot always finds a process and an idle server keeps
+few. The pool starts lazily in the process that uses it, so it survives a server that forks
+workers.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class Pool:
             self.settings.processes + self.settings.max_waiting
         )
         self._generation = 0  # bumped per data version: older workers are killed, not reused
+        self._started = 0  # processes of this generation running or starting
+        self._count_lock = threading.Lock()
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._ready = threading.Event()  # some worker of this generation came up
         self._failed = False  # no worker could be started
@@ -218,8 +221,17 @@ class Pool:
             self._generation += 1
             self._version = version
             self._message = self._init()
-            for _ in range(self.settings.processes):
-                self._spawn(self._generation)
+            self._started = 0
+            self._grow()  # one now; more as concurrent queries need them (see _take)
+
+    def _grow(self) -> bool:
+        """Start one more process, unless this generation has `processes` already."""
+        with self._count_lock:
+            if self._started >= self.settings.processes:
+                return False
+            self._started += 1
+        self._spawn(self._generation)
+        return True
 
     def _drain(self) -> None:
         while True:
@@ -229,7 +241,8 @@ class Pool:
                 return
 
     def _take(self) -> Worker:
-        wait = self.settings.queue_wait if self._ready.is_set() else FIRST_WORKER_WAIT
+        grew = self._idle.empty() and self._grow()  # then wait for it to start, not a turn
+        wait = self.settings.queue_wait if self._ready.is_set() and not grew else FIRST_WORKER_WAIT
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -282,6 +295,9 @@ class Pool:
                     worker.kill()
                 time.sleep(0.5 * 2**attempt)
         log.error("query process could not be started; SPARQL queries will fail")
+        with self._count_lock:
+            if generation == self._generation:
+                self._started -= 1
         self._failed = True
 
     def _argv(self) -> list[str]:
