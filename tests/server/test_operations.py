@@ -209,3 +209,31 @@ def test_restart_reuses_the_built_store_and_leaves_no_temporary_folders(tmp_path
     visible = sorted(p.name for p in server.state.iterdir())
     assert visible == ["slots", "stores"]
     assert not [p for p in (server.state / "stores").iterdir() if p.name.startswith(".build-")]
+
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _sparql(url: str, query: str) -> requests.Response:
+    return requests.get(url + "sparql", params={"query": query}, timeout=120,
+                        headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+
+
+def test_the_long_query_bound_is_machine_wide_and_light_queries_never_wait(tmp_path):
+    """Two web workers, two long-query slots in all: a third heavy query, wherever it lands, is
+    stopped with Retry-After; light queries keep answering 200 throughout."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    args = (*_fixture_args(), "--query-timeout", "8")
+    with served(tmp_path, FIXTURES / "data.ttl", *args) as server, ThreadPoolExecutor(3) as pool:
+        heavy = [pool.submit(_sparql, server.url, f"{HEAVY} # heavy {i}") for i in range(3)]
+        light = []
+        for i in range(5000):  # bounded: light queries for as long as the heavy ones run
+            if all(f.done() for f in heavy):
+                break
+            light.append(_sparql(server.url, f"ASK {{ ?s ?p ?o }} # light {i}").status_code)
+        answers = [f.result() for f in heavy]
+        assert light and set(light) == {200}
+        assert sorted(r.status_code for r in answers) == [503, 503, 503]
+        stopped = [r for r in answers if "long queries were already running" in r.text]
+        assert len(stopped) == 1 and stopped[0].headers["Retry-After"].isdigit()
