@@ -95,7 +95,7 @@ class Server:
     def answers(self, path: str) -> bool:
         try:
             return get(self.port, path, timeout=2)[0] == 200
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return False
 
     def output(self) -> str:
@@ -178,7 +178,7 @@ def _timed(server: Server, campaign: Campaign, kind: str, path: str, accept: str
     t0 = time.monotonic()
     try:
         status = get(server.port, path, accept, timeout=60)[0]
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, cut short, timed out
         status = 0
     campaign.record(Sample(t0, kind, status, time.monotonic() - t0))
 
@@ -263,7 +263,7 @@ def reload_good(server: Server, campaign: Campaign) -> None:
     def renamed() -> bool:
         try:
             return b"(soak)" in get(server.port, "/doc/unit/dsp.nt", timeout=5)[1]
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return False
 
     took = until(renamed, 300, step=0.2)
@@ -335,6 +335,12 @@ def run(duration: float, clients: int, workers: int, slow: int, heavy_every: flo
         shutil.rmtree(workdir, ignore_errors=True)
     return report(campaign, started, t0 if "t0" in locals() else end, log, duration, clients,
                   workers, slow)  # fmt: skip
+
+
+def _at(memory: list[tuple[float, float]], t: float) -> float:
+    """The last memory sample taken at or before `t` (0 if none)."""
+    before = [m for at, m in memory if at <= t]
+    return before[-1] if before else 0.0
 
 
 def _p99(values: list[float]) -> str:

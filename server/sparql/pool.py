@@ -7,10 +7,11 @@ background; the client is told why (503).
 
 Admission (`oas_ssm.server.sparql.slots`, machine-wide): a query starts when one of
 `max_concurrent` run slots is free; up to `max_waiting` more wait per web worker, anything beyond
-is turned away (429). A query still running after `long_after` seconds trades its run slot for one
-of `max_long` long slots, or is stopped (503) when none is free, so heavy queries never keep light
-ones waiting. Every web worker starts one process and grows to `max_concurrent + max_long` as
-concurrent queries need them, so a held slot always finds a process and an idle server keeps
+is turned away (429). A query still running after `long_after` seconds, and busy computing (not
+merely slowed by a busy machine), trades its run slot for one of `max_long` long slots, or is
+stopped (503) when none is free, so heavy queries never keep light ones waiting. Every web
+worker starts one process and grows to `max_concurrent + max_long` as concurrent queries need
+them, so a held slot always finds a process and an idle server keeps
 few. The pool starts lazily in the process that uses it, so it survives a server that forks
 workers.
 """
@@ -30,6 +31,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 from .errors import SparqlError
 from .settings import SparqlSettings
@@ -180,22 +182,37 @@ class Pool:
             self._admitted.release()
 
     def _await(self, worker: Worker, held: list[tuple[Slots, int]]) -> object:
-        """The worker's reply; past `long_after`, the run slot in `held` is traded for a long one
-        (`_NoLongSlot` when none is free); `TimeoutError` past the deadline."""
+        """The worker's reply; `TimeoutError` past the deadline.
+
+        A query that has burnt `long_after / 2` seconds of CPU by the time `long_after` seconds
+        have passed is a long one: its run slot in `held` is traded for a long slot
+        (`_NoLongSlot` when none is free). One that has not (a light query slowed by a busy
+        machine) keeps its run slot and is looked at again after another `long_after`.
+        """
         timeout, light = self.settings.timeout, self.settings.long_after
+        deadline = time.monotonic() + timeout
         if light >= timeout:
             return worker.receive(timeout)
-        try:
-            return worker.receive(light)
-        except TimeoutError:
-            pass
+        cpu_before = _cpu_seconds(worker.proc.pid)
+        while True:
+            step = min(light, deadline - time.monotonic())
+            if step <= 0:
+                raise TimeoutError
+            try:
+                return worker.receive(step)
+            except TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
+            cpu = _cpu_seconds(worker.proc.pid)
+            if cpu is None or cpu_before is None or cpu - cpu_before >= light / 2:
+                break
         long_slot = self._long_slots.acquire(0) if self._long_slots else None
         if long_slot is None:
             raise _NoLongSlot
         slots, run_slot = held.pop()
         slots.release(run_slot)
         held.append((self._long_slots, long_slot))
-        return worker.receive(timeout - light)
+        return worker.receive(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         """Stop the idle workers and retire the busy ones as they finish (tests, shutdown)."""
@@ -306,6 +323,18 @@ class Pool:
         if self.settings.isolate_network:
             argv.append("--isolate")
         return argv
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) `pid` has used, None where /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _busy() -> SparqlError:

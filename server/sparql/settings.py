@@ -12,9 +12,10 @@ class SparqlSettings:
     A query past `timeout` seconds has its process killed and replaced (503). `max_concurrent`
     queries start at once across all web workers of `ssm serve` (per state directory); up to
     `max_waiting` more per web worker wait up to `queue_wait` seconds for a slot, beyond that
-    the answer is 429 with Retry-After. A query still running after `long_after` seconds moves
-    to one of `max_long` long-query slots (freeing its slot for light queries); when none is
-    free it is stopped (503 with Retry-After): heavy queries never make light ones wait. A result
+    the answer is 429 with Retry-After. A query still running after `long_after` seconds and
+    busy computing (half that in CPU time) moves to one of `max_long` long-query slots (freeing
+    its slot for light queries); when none is free it is stopped (503 with Retry-After): heavy
+    queries never make light ones wait. A result
     with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE) is refused with 422, never
     silently truncated.
     """
@@ -22,10 +23,10 @@ class SparqlSettings:
     timeout: float = 30.0
     max_concurrent: int = 3  # light queries evaluated at once, machine-wide
     max_long: int = 2  # queries past `long_after` at once, machine-wide
-    long_after: float = 2.0  # seconds: a query still running then is a long one
+    long_after: float = 1.0  # seconds: a query still running then is a long one
     max_waiting: int = 32  # per web worker; keep max_concurrent + max_long + max_waiting + 2
     # <= its threads (oas_ssm.server.config.default_threads)
-    queue_wait: float = 2.0
+    queue_wait: float = 5.0  # > long_after: heavy queries free their run slots by then
     max_query_length: int = 65_536  # characters
     max_body_bytes: int = 262_144
     max_url_bytes: int = 131_072  # a GET query string longer than this is 414

@@ -131,26 +131,27 @@ def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | st
 
 
 def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> None:
+    """Answer jobs until the parent closes the pipe or goes away (then end quietly)."""
     from pyoxigraph import RdfFormat, Store
 
-    init = read_frame(inp)
-    if init.get("store"):
-        store, quads = Store.read_only(str(init["store"])), None
-    else:
-        store = Store()
-        store.load(init["nquads"], format=RdfFormat.N_QUADS)
-        quads = len(store)
-    prefixes = dict(init.get("prefixes") or {})
-    write_frame(out, ("ready", quads, isolated))
-    while True:
-        try:
+    try:
+        init = read_frame(inp)
+        if init.get("store"):
+            store, quads = Store.read_only(str(init["store"])), None
+        else:
+            store = Store()
+            store.load(init["nquads"], format=RdfFormat.N_QUADS)
+            quads = len(store)
+        prefixes = dict(init.get("prefixes") or {})
+        write_frame(out, ("ready", quads, isolated))
+        while True:
             job = read_frame(inp)
-        except EOFError:
-            return
-        watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
-        reply = run_job(store, job, prefixes)
-        watchdog.deadline = None
-        write_frame(out, reply)
+            watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
+            reply = run_job(store, job, prefixes)
+            watchdog.deadline = None
+            write_frame(out, reply)
+    except (EOFError, BrokenPipeError):  # the web worker stopped: nothing left to answer
+        return
 
 
 def main(argv: list[str] | None = None) -> None:
