@@ -19,7 +19,10 @@ ENV_PREFIX = "SSM_"
 
 
 def default_state_dir() -> Path:
-    """Where built stores and query slots live: `$XDG_CACHE_HOME/ssm` (or `~/.cache/ssm`)."""
+    """Where built stores and query slots live: `$SSM_STATE_DIR`, else `$XDG_CACHE_HOME/ssm`
+    (or `~/.cache/ssm`)."""
+    if os.environ.get(ENV_PREFIX + "STATE_DIR"):
+        return Path(os.environ[ENV_PREFIX + "STATE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ssm"
 
