@@ -389,9 +389,12 @@ def report(c: Campaign, started: float, stopped: float, log: str, duration: floa
         f"| unexpected 5xx or no answer | {unexpected} |",
         f"| p99 latency (everything but the heavy query) | {_p99(light)} |",
         f"| p99 latency of documents and pages during the slowloris wave | {_p99(during)} |",
-        "| memory (PSS of the process tree) start → end (max) | "
+        "| memory (PSS of the process tree) after 15 s → end (max) | "
         + (f"{mem[0]:.0f} MB → {mem[-1]:.0f} MB ({max(mem):.0f} MB), "
            f"{(mem[-1] - mem[0]) / mem[0] * 100:+.1f} %" if mem else "–") + " |",
+        "| memory at 25 % → 50 % → 75 % → end of the run (once caches and pools are full) | "
+        + " → ".join(f"{_at(c.memory, started + f * (stopped - started)):.0f} MB"
+                     for f in (0.25, 0.5, 0.75, 1.0)) + " |",
     ]  # fmt: skip
     for what, outcome in c.events:
         lines.append(f"| {what} | {outcome} |")

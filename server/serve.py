@@ -18,6 +18,11 @@ from oas_ssm.server.config import Config, default_workers
 
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
+# The application over _PRELOADED, built and warmed before the fork so that workers share its
+# pages (templates, indexes of the web pages) instead of each building its own.
+_APP = None
+# Pages requested once in the serving process to build what every worker would build anyway.
+WARM_PATHS = ("/", "/doc/unit/ssm.html", "/search?q=seguridad", "/void")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,10 +88,30 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def worker_app():
-    """Granian's target loader, called in each worker: the app over the inherited dataset."""
+    """Granian's target loader, called in each worker: the app built before the fork, or one
+    over the inherited dataset."""
+    if _APP is not None and _APP.extensions.get("ssm.dataset") is _PRELOADED:
+        return _APP
     from oas_ssm.server.app import create_app
 
     return create_app(Config.from_env(), _PRELOADED)
+
+
+def _preload(dataset) -> None:
+    """Build and warm the app over `dataset` here, then freeze the heap for the forks: the
+    collector in a worker then never writes to (and so never copies) the inherited objects."""
+    global _APP
+    import gc
+
+    from oas_ssm.server.app import create_app
+
+    app = create_app(Config.from_env(), dataset)
+    client = app.test_client()
+    for path in WARM_PATHS:
+        client.get(path, headers={"Accept": "text/html"})
+    _APP = app
+    gc.collect()
+    gc.freeze()
 
 
 def _validation_problem(data: Path) -> str | None:
@@ -146,6 +171,11 @@ def run(args: argparse.Namespace) -> int:
     prepare_slots(config.state_dir, SparqlSettings.coerce(config))  # per data directory
     _PRELOADED = dataset
     os.environ.update(config.to_env())
+    try:
+        _preload(dataset)
+    except Exception as e:  # noqa: BLE001 - reported, then refuse to start
+        print(f"ssm serve: cannot start: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     _raise_open_files_limit()
 
     def reload() -> bool:
@@ -162,6 +192,12 @@ def run(args: argparse.Namespace) -> int:
         if new.version == old.version:
             print("ssm serve: the data is unchanged; nothing to reload", file=sys.stderr,
                   flush=True)  # fmt: skip
+            return False
+        try:
+            _preload(new)
+        except Exception as e:  # noqa: BLE001 - the old data keeps serving
+            print(f"ssm serve: reload refused, still serving version {old.version[:12]}: "
+                  f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)  # fmt: skip
             return False
         _PRELOADED = new
         print(f"ssm serve: serving version {new.version[:12]} ({_counts(new)}); "

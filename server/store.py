@@ -146,6 +146,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# Handles opened by a parent process before it forked this one: never closed here (closing a
+# database whose threads stayed in the parent is not safe), just no longer used.
+_INHERITED: list[Store] = []
+
+
 class ReadOnlyStore:
     """The store at `path`, opened read-only once per process (a forked child opens its own)."""
 
@@ -162,6 +167,8 @@ class ReadOnlyStore:
             return store
         with self._lock:
             if self._store is None or self._pid != pid:
+                if self._store is not None:
+                    _INHERITED.append(self._store)
                 try:
                     if self._claim is None:
                         self._claim = open(self.path / META, "rb")  # noqa: SIM115 - held open
