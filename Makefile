@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make serve BASE_URI=` serves the canonical https://w3id.org/oas-ssm/ IRIs unchanged.
 BASE_URI ?= http://$(HOST):$(PORT)/
 
-.PHONY: serve test lint build check validate bench browser-deps clean
+.PHONY: serve test lint build check validate bench soak browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	@bash scripts/ensure_system_deps.sh --bench
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.footprint
+
+# The robustness campaign (load, slowloris, kills, reloads, SIGTERM): SOAK_DURATION seconds.
+SOAK_DURATION ?= 600
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --duration $(SOAK_DURATION)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -112,8 +112,9 @@ def measure(path: Path) -> dict:
         from oas_ssm.server.config import Config
         from oas_ssm.server.dataset import Dataset
 
-        dataset = Dataset.load(Config(data=path))
-        store, loader = dataset.store, "server.dataset (parse + entail + index)"
+        # a fresh state dir beside the data: every size is built, none reused or left behind
+        dataset = Dataset.load(Config(data=path, state_dir=path.parent / f"{path.stem}-state"))
+        store, loader = dataset.store, "server.dataset (parse + entail + build the on-disk store)"
         query = dataset.query
     except ImportError:
         store = Store()

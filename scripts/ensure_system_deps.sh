@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the system packages the tests use, when missing: Java (HermiT), raptor (an independent
 # Turtle parser), Chromium (browser tests) and nginx (static export, replicas). Needs root and
-# apt-get; otherwise it says what is missing and the tests that need it report themselves skipped. Idempotent and quiet when done.
+# apt-get; otherwise it says what is missing and the tests that need it report themselves
+# skipped. Idempotent and quiet when done.
+# `--bench` also installs wrk, the load generator of `make bench` and `make soak` (not the tests).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -20,10 +22,14 @@ command -v virtuoso-t >/dev/null 2>&1 || optional+=(virtuoso-opensource-7-bin)
 if [ ${#optional[@]} -gt 0 ] && [ ! -e .venv/.optional-deps-tried ] \
     && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   mkdir -p .venv && touch .venv/.optional-deps-tried
+  apt-get update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${optional[@]}" >/tmp/ensure_optional.log 2>&1 \
     || echo "ensure_system_deps: ${optional[*]} did not install (see /tmp/ensure_optional.log);" \
             "the tests that need them will be skipped" >&2
+fi
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -18,15 +18,24 @@ from oas_ssm.namespaces import BASE
 ENV_PREFIX = "SSM_"
 
 
+def default_state_dir() -> Path:
+    """Where built stores and query slots live: `$SSM_STATE_DIR`, else `$XDG_CACHE_HOME/ssm`
+    (or `~/.cache/ssm`)."""
+    if os.environ.get(ENV_PREFIX + "STATE_DIR"):
+        return Path(os.environ[ENV_PREFIX + "STATE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ssm"
+
+
 def default_workers() -> int:
     """One worker per core (at least one, at most eight): the HTTP layer is CPU-bound."""
     return max(1, min(8, os.cpu_count() or 1))
 
 
-# A web worker may hold up to 3 running + 12 waiting SPARQL requests (server.sparql's
+# A web worker may hold up to 3 running + 2 long + 32 waiting SPARQL requests (server.sparql's
 # SparqlSettings defaults: waiting threads sleep, they cost no CPU); two more threads keep pages
 # answering while all of them are held.
-SPARQL_HELD_THREADS = 15
+SPARQL_HELD_THREADS = 37
 
 
 def default_threads() -> int:
@@ -54,6 +63,8 @@ class Config:
     workers: int = field(default_factory=default_workers)
     threads: int = field(default_factory=default_threads)
     query_timeout: float = 10.0
+    # Built stores (one per data version, shared by every process) and the query slots.
+    state_dir: Path = field(default_factory=default_state_dir)
 
     def __post_init__(self) -> None:
         for name in ("canonical_base", "base_uri"):
@@ -119,6 +130,7 @@ class Config:
             ENV_PREFIX + "WORKERS": str(self.workers),
             ENV_PREFIX + "THREADS": str(self.threads),
             ENV_PREFIX + "QUERY_TIMEOUT": str(self.query_timeout),
+            ENV_PREFIX + "STATE_DIR": str(self.state_dir),
         }
 
     @classmethod
@@ -144,6 +156,8 @@ class Config:
         for name, convert in (("PORT", int), ("WORKERS", int), ("THREADS", int)):
             if get(name):
                 kwargs[name.lower()] = convert(get(name))
+        if get("STATE_DIR"):
+            kwargs["state_dir"] = Path(get("STATE_DIR"))
         if get("QUERY_TIMEOUT"):
             kwargs["query_timeout"] = float(get("QUERY_TIMEOUT"))
         return cls(**kwargs).with_base(get("BASE_URI"))

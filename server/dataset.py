@@ -1,15 +1,19 @@
-"""The served dataset: the data, its entailments and the ontology in one in-memory Oxigraph store.
+"""The served dataset: the data, its entailments and the ontology in one on-disk Oxigraph store.
 
 Asserted triples live in `<{base}graph/asserted>`, entailed ones in `<{base}graph/entailed>`, the
 ontology in `<{base}graph/ontology>`; queries read the default graph as their union
-(`Dataset.query` does so; the SPARQL workers load `nquads()` and must do the same). Every IRI under
-the canonical base is rewritten to the served base on load, so nothing downstream rewrites.
+(`Dataset.query` does so; the SPARQL workers open `store_path` and must do the same). Every IRI
+under the canonical base is rewritten to the served base when the store is built, so nothing
+downstream rewrites. The store is built once per data version (`oas_ssm.server.store`) and every
+process of the server — web workers, query processes — opens that same store read-only: one copy
+of the data per machine, and a restart on unchanged data parses and entails nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +25,17 @@ from oas_ssm.server.config import Config
 from oas_ssm.server.entailment import Schema, entail
 from oas_ssm.server.metadata import void_triples
 from oas_ssm.server.rewrite import Rewriter
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, Triple, parse
+from oas_ssm.server.store import ReadOnlyStore, StoreError, open_or_build
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -60,7 +74,7 @@ class Dataset:
     `ontology` (ontology/ssm.ttl) and `metadata` (the VoID/DCAT description, see `metadata`).
     """
 
-    store: Store
+    store_path: Path  # the built store's folder, opened read-only by every process
     rewriter: Rewriter
     version: str  # hex digest of the inputs and the served base: the basis of every ETag
     modified: float  # newest input's mtime (seconds since the epoch): Last-Modified
@@ -68,6 +82,15 @@ class Dataset:
     mount: str = ""  # URL path the server answers under ('' at the root), see Config.mount
     _documents: frozenset[str] = field(default_factory=frozenset)
     _hash_children: dict[str, list[NamedNode]] = field(default_factory=dict)
+    _opened: ReadOnlyStore | None = field(default=None, repr=False)
+    _dump_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened read-only in this process (after a fork, opened anew)."""
+        if self._opened is None:
+            self._opened = ReadOnlyStore(self.store_path)
+        return self._opened.get()
 
     # -- naming ---------------------------------------------------------------------------------
 
@@ -146,8 +169,9 @@ class Dataset:
         return self.store.dump(format=RdfFormat.N_QUADS)
 
     def nquads(self) -> bytes:
-        """All our quads as N-Quads (served IRIs), to load a SPARQL worker's own store."""
-        return self._nquads
+        """All our quads as N-Quads (served IRIs); query processes open `store_path` instead."""
+        with self._dump_lock:
+            return self._nquads
 
     # -- descriptions ---------------------------------------------------------------------------
 
@@ -223,67 +247,104 @@ class Dataset:
 
     @classmethod
     def load(cls, config: Config) -> Dataset:
-        """Read, rewrite, entail and index the data; `DataError` says what is wrong if it can't."""
+        """The dataset of `config`'s files: its store opened if this data version was built
+        before, else the files read, rewritten, entailed and indexed into a new store.
+        `DataError` says what is wrong if that cannot be done."""
         rewriter = Rewriter(config.canonical_base, config.base_uri)
-        sources = {"data": config.data, "ontology": config.ontology}
-        contents = {name: _read(path) for name, path in sources.items()}
-        vocab_contents = [(path, _read(path)) for path in config.vocabularies]
-
-        data = list(rewriter.quads(_parse(config.data, contents["data"], "d")))
-        ontology = list(rewriter.quads(_parse(config.ontology, contents["ontology"], "o")))
-        if not data:
-            raise DataError(f"{config.data}: no triples: nothing to serve")
-        vocab = [q for i, (p, raw) in enumerate(vocab_contents) for q in _parse(p, raw, f"v{i}")]
-
-        schema = Schema.from_triples(q.triple for q in (*ontology, *vocab))
-        asserted = {q.triple for q in data}
-        entailed = entail(asserted, schema)
-
-        base = rewriter.served
-        graphs = {n: NamedNode(f"{base}graph/{n}") for n in GRAPHS}
-        store = Store()
-        store.bulk_extend(_in_graph(asserted, graphs["asserted"]))
-        store.bulk_extend(_in_graph(entailed, graphs["entailed"]))
-        store.bulk_extend(_in_graph({q.triple for q in ontology}, graphs["ontology"]))
-
-        digest = hashlib.sha256(f"{SERVER_VERSION}\n{base}\n".encode())
-        for raw in (*contents.values(), *(raw for _, raw in vocab_contents)):
+        paths = [config.data, config.ontology, *config.vocabularies]
+        contents = [_read(path) for path in paths]
+        digest = hashlib.sha256(f"{SERVER_VERSION}\n{rewriter.served}\n".encode())
+        for raw in contents:
             digest.update(hashlib.sha256(raw).digest())
-        paths = [*sources.values(), *config.vocabularies]
-        dataset = cls(
-            store=store,
+        version = digest.hexdigest()
+
+        def build(store: Store) -> dict:
+            modified = max(os.stat(p).st_mtime for p in paths)
+            return _build(store, config, rewriter, contents, modified)
+
+        try:
+            path, meta = open_or_build(config.state_dir, version, build)
+        except StoreError as e:
+            raise DataError(str(e)) from None
+        return cls(
+            store_path=path,
             rewriter=rewriter,
-            version=digest.hexdigest(),
-            modified=max(os.stat(p).st_mtime for p in paths),
+            version=version,
+            modified=meta["modified"],
             mount=config.mount,
-            counts={
-                "asserted": len(asserted),
-                "entailed": len(entailed),
-                "ontology": len({q.triple for q in ontology}),
+            counts=dict(meta["counts"]),
+            _documents=frozenset(meta["documents"]),
+            _hash_children={
+                k: [NamedNode(i) for i in v] for k, v in meta["hash_children"].items()
             },
         )
-        void = void_triples(base, asserted, dataset.prefixes, dataset.modified)
-        store.bulk_extend(_in_graph(void, graphs["metadata"]))
-        dataset.counts["metadata"] = len(void)
-        dataset._index(asserted)
-        return dataset
 
-    def _index(self, asserted: set[Triple]) -> None:
-        """Which IRIs have documents, and which hash IRIs belong to which document."""
-        prefix = self.base + "id/"
-        documents = set()
-        for t in asserted:
-            for term in (t.subject, t.object):
-                if isinstance(term, NamedNode) and term.value.startswith(prefix):
-                    documents.add(term.value)
-        documents.add(self.dataset_iri)
-        self._documents = frozenset(documents)
-        children: dict[str, set[NamedNode]] = defaultdict(set)
-        for q in self.store.quads_for_pattern(None, None, None):
-            s = q.subject
-            if isinstance(s, NamedNode) and "#" in s.value and s.value.startswith(self.base):
-                children[s.value.split("#", 1)[0]].add(s)
-        self._hash_children = {k: sorted(v, key=str) for k, v in children.items()}
+
+def _build(
+    store: Store, config: Config, rewriter: Rewriter, contents: list[bytes], modified: float
+) -> dict:
+    """Fill `store` with the graphs of these inputs; the metadata `Dataset` needs to serve it."""
+    data_raw, ontology_raw, *vocab_raw = contents
+    data = list(rewriter.quads(_parse(config.data, data_raw, "d")))
+    ontology = list(rewriter.quads(_parse(config.ontology, ontology_raw, "o")))
+    if not data:
+        raise DataError(f"{config.data}: no triples: nothing to serve")
+    vocab = [
+        q
+        for i, (p, raw) in enumerate(zip(config.vocabularies, vocab_raw, strict=True))
+        for q in _parse(p, raw, f"v{i}")
+    ]
+    schema = Schema.from_triples(q.triple for q in (*ontology, *vocab))
+    asserted = {q.triple for q in data}
+    entailed = entail(asserted, schema)
+    ontology_triples = {q.triple for q in ontology}
+
+    base = rewriter.served
+    graphs = {n: NamedNode(f"{base}graph/{n}") for n in GRAPHS}
+    if rewriter.identity and not any(_has_blank(t) for t in asserted):
+        # the file as it is: Oxigraph's own loader is several times faster than handing it
+        # the parsed triples (blank nodes would get labels other than _parse's, hence the test)
+        store.bulk_load(data_raw, format=RdfFormat.TURTLE, to_graph=graphs["asserted"])
+    else:
+        store.bulk_extend(_in_graph(asserted, graphs["asserted"]))
+    store.bulk_extend(_in_graph(entailed, graphs["entailed"]))
+    store.bulk_extend(_in_graph(ontology_triples, graphs["ontology"]))
+    prefixes = {**{n: rewriter.iri(str(ns)) for n, ns in PREFIXES.items()}, **EXTRA_PREFIXES}
+    void = void_triples(base, asserted, prefixes, modified)
+    store.bulk_extend(_in_graph(void, graphs["metadata"]))
+
+    # Asked of the store (in Rust) rather than of the Python sets: a few times faster.
+    ids = Literal(base + "id/")
+    documents = {
+        row[0].value for row in store.query(
+            f"SELECT DISTINCT ?x WHERE {{ GRAPH {graphs['asserted']} {{ {{ ?x ?p ?o }} UNION "
+            f"{{ ?s ?p ?x }} }} FILTER(isIRI(?x) && STRSTARTS(STR(?x), {ids})) }}")
+    }  # fmt: skip
+    documents.add(base + DATASET_PATH)
+    children: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(
+        "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {Literal(base)}) && CONTAINS(STR(?s), '#')) }}"
+    ):
+        iri = row[0].value
+        children[iri.split("#", 1)[0]].add(iri)
+    return {
+        "modified": modified,
+        "counts": {
+            "asserted": len(asserted),
+            "entailed": len(entailed),
+            "ontology": len(ontology_triples),
+            "metadata": len(void),
+        },
+        "documents": sorted(documents),
+        "hash_children": {
+            k: sorted(v, key=lambda iri: f"<{iri}>") for k, v in sorted(children.items())
+        },
+    }
+
+
+def _has_blank(t: Triple) -> bool:
+    return isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode)
 
 
 def _read(path: Path) -> bytes:
@@ -312,6 +373,8 @@ def _parse(path: Path, raw: bytes, scope: str) -> list[Quad]:
     try:
         return [
             Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name)
+            if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)
+            else q
             for q in parse(raw, format=RdfFormat.TURTLE)
         ]
     except SyntaxError as e:

@@ -92,9 +92,15 @@ def _closure(direct: dict[NamedNode, set[NamedNode]]) -> dict[NamedNode, set[Nam
 
 
 def entail(data: Iterable[Triple], schema: Schema) -> set[Triple]:
-    """The triples `data` entails under `schema` that it does not already state."""
+    """The triples `data` entails under `schema` that it does not already state.
+
+    Rounds of the one-step rules over the triples new in the last round, each followed by the
+    transitive closure of the transitive properties, until a round adds nothing. The edges of each
+    transitive property are indexed as they appear, so a round never rescans every triple.
+    """
     asserted = set(data)
     known = set(asserted)
+    edges: dict[NamedNode, dict] = {p: defaultdict(set) for p in schema.transitive}
     frontier = list(asserted)
     while frontier:
         new: list[Triple] = []
@@ -104,6 +110,11 @@ def entail(data: Iterable[Triple], schema: Schema) -> set[Triple]:
                 known.add(triple)
                 new.append(triple)
 
+        grown: set[NamedNode] = set()
+        for s, p, o in frontier:
+            if p in edges and not isinstance(o, Literal):
+                edges[p][s].add(o)
+                grown.add(p)
         for s, p, o in frontier:
             for q in schema.super_properties.get(p, ()):
                 add(Triple(s, q, o))
@@ -115,28 +126,24 @@ def entail(data: Iterable[Triple], schema: Schema) -> set[Triple]:
             if p == RDF_TYPE and isinstance(o, NamedNode):
                 for c in schema.super_classes.get(o, ()):
                     add(Triple(s, RDF_TYPE, c))
-        for triple in _transitive_step(known, schema.transitive):
-            add(triple)
+        for p in grown:
+            for triple in _closure_links(p, edges[p]):
+                add(triple)
         frontier = new
     return known - asserted
 
 
-def _transitive_step(triples: set[Triple], transitive: set[NamedNode]) -> list[Triple]:
-    """The transitive closure of every transitive property over `triples` (only the new links)."""
+def _closure_links(p: NamedNode, succ: dict) -> list[Triple]:
+    """Links of the transitive closure of `p` (edges `succ`) that are not edges already."""
     out: list[Triple] = []
-    for p in transitive:
-        succ: dict = defaultdict(set)
-        for s, q, o in triples:
-            if q == p and not isinstance(o, Literal):
-                succ[s].add(o)
-        for start in list(succ):
-            seen: set = set()
-            stack = list(succ[start])
-            while stack:
-                node = stack.pop()
-                if node in seen:
-                    continue
-                seen.add(node)
-                stack.extend(succ.get(node, ()))
-            out.extend(Triple(start, p, o) for o in seen - succ[start])
+    for start in list(succ):
+        seen: set = set()
+        stack = list(succ[start])
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(succ.get(node, ()))
+        out.extend(Triple(start, p, o) for o in seen - succ[start])
     return out

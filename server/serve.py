@@ -18,6 +18,11 @@ from oas_ssm.server.config import Config, default_workers
 
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
+# The application over _PRELOADED, built and warmed before the fork so that workers share its
+# pages (templates, indexes of the web pages) instead of each building its own.
+_APP = None
+# Pages requested once in the serving process to build what every worker would build anyway.
+WARM_PATHS = ("/", "/doc/unit/ssm.html", "/search?q=seguridad", "/void")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
     parser.add_argument(
+        "--state-dir",
+        default=str(defaults.state_dir),
+        metavar="DIR",
+        help="where the built store of each data version and the query slots live "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
         "--skip-validation",
         action="store_true",
         help="serve data that has not passed the SHACL shapes (development fixtures only)",
@@ -63,8 +75,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    from pathlib import Path
-
     return Config(
         data=Path(args.data),
         ontology=Path(args.ontology),
@@ -73,24 +83,46 @@ def config_from_args(args: argparse.Namespace) -> Config:
         workers=args.workers,
         threads=args.threads,
         query_timeout=args.query_timeout,
+        state_dir=Path(args.state_dir),
     ).with_base(args.base_uri)
 
 
 def worker_app():
-    """Granian's target loader, called in each worker: the app over the inherited dataset."""
+    """Granian's target loader, called in each worker: the app built before the fork, or one
+    over the inherited dataset."""
+    if _APP is not None and _APP.extensions.get("ssm.dataset") is _PRELOADED:
+        return _APP
     from oas_ssm.server.app import create_app
 
     return create_app(Config.from_env(), _PRELOADED)
 
 
+def _preload(dataset) -> None:
+    """Build and warm the app over `dataset` here, then freeze the heap for the forks: the
+    collector in a worker then never writes to (and so never copies) the inherited objects."""
+    global _APP
+    import gc
+
+    from oas_ssm.server.app import create_app
+
+    app = create_app(Config.from_env(), dataset)
+    client = app.test_client()
+    for path in WARM_PATHS:
+        client.get(path, headers={"Accept": "text/html"})
+    _APP = app
+    gc.collect()
+    gc.freeze()
+
+
 def _validation_problem(data: Path) -> str | None:
     """SHACL violations of `data` (None when it conforms); skipped when these exact inputs
     already passed `ssm validate` or an earlier start (see oas_ssm.validation_stamp)."""
-    from oas_ssm.validate import format_text, namespace_manager, read_inputs, validate_graphs
     from oas_ssm.validation_stamp import is_stamped, stamp
 
     if is_stamped([data]):
         return None
+    from oas_ssm.validate import format_text, namespace_manager, read_inputs, validate_graphs
+
     print(f"ssm serve: validating {data} against the shapes (once per change)…", flush=True)
     graphs = read_inputs([data])
     report = validate_graphs(graphs, reasoner=False)
@@ -107,71 +139,143 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"ssm serve: {e}", file=sys.stderr)
         return 2
+    early_hup = _defer_sighup()  # a SIGHUP while loading must not kill the server
+    try:  # before anything slow: a second server on a taken port stops here, at once
+        listener = _bind(config.host, config.port)
+    except OSError as e:
+        print(
+            f"ssm serve: cannot listen on {config.host}:{config.port}: {e.strerror or e}",
+            file=sys.stderr,
+        )
+        return 2
 
-    from oas_ssm.server.dataset import DataError, Dataset
+    from oas_ssm.server.dataset import DataError
 
-    try:
-        dataset = Dataset.load(config)
-    except DataError as e:
-        print(f"ssm serve: cannot load the data, not serving: {e}", file=sys.stderr)
-        return 1
     try:
         import oas_ssm.server.app  # noqa: F401 - fail here, not in every worker, if it is broken
     except Exception as e:  # noqa: BLE001 - reported, then refuse to start
         print(f"ssm serve: cannot start: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
-    problem = _bind_problem(config.host, config.port)
-    if problem:
-        print(
-            f"ssm serve: cannot listen on {config.host}:{config.port}: {problem}", file=sys.stderr
-        )
+    try:
+        dataset = _load_checked(config, args.skip_validation)
+    except DataError as e:
+        print(f"ssm serve: {e}, not serving", file=sys.stderr)
         return 1
 
-    invalid = None if args.skip_validation else _validation_problem(config.data)
-    if invalid:
-        print(f"ssm serve: the data does not validate, not serving:\n{invalid}", file=sys.stderr)
-        return 1
     from oas_ssm.server.sparql.settings import SparqlSettings
     from oas_ssm.server.sparql.slots import prepare_slots
+    from oas_ssm.server.supervisor import Supervisor
 
-    prepare_slots(SparqlSettings.coerce(config).max_concurrent)  # shared by the forked workers
+    prepare_slots(config.state_dir, SparqlSettings.coerce(config))  # per data directory
     _PRELOADED = dataset
     os.environ.update(config.to_env())
-    from granian import Granian
-    from granian.constants import Interfaces
+    try:
+        _preload(dataset)
+    except Exception as e:  # noqa: BLE001 - reported, then refuse to start
+        print(f"ssm serve: cannot start: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    _raise_open_files_limit()
 
-    server = Granian(
+    def reload() -> bool:
+        """SIGHUP: load, check and swap in the data now in the files; False keeps the old."""
+        global _PRELOADED
+        old = _PRELOADED
+        print("ssm serve: reloading the data (SIGHUP)…", file=sys.stderr, flush=True)
+        try:
+            new = _load_checked(config, args.skip_validation)
+        except DataError as e:
+            print(f"ssm serve: reload refused, still serving version {old.version[:12]}: {e}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            return False
+        if new.version == old.version:
+            print("ssm serve: the data is unchanged; nothing to reload", file=sys.stderr,
+                  flush=True)  # fmt: skip
+            return False
+        try:
+            _preload(new)
+        except Exception as e:  # noqa: BLE001 - the old data keeps serving
+            print(f"ssm serve: reload refused, still serving version {old.version[:12]}: "
+                  f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)  # fmt: skip
+            return False
+        _PRELOADED = new
+        print(f"ssm serve: serving version {new.version[:12]} ({_counts(new)}); "
+              "replacing the workers one by one", file=sys.stderr, flush=True)  # fmt: skip
+        return True
+
+    server = Supervisor(
+        listener,
         "oas_ssm.server.serve:worker_app",
-        address=config.host,
-        port=config.port,
-        interface=Interfaces.WSGI,
-        workers=config.workers,
-        blocking_threads=config.threads,
-        backpressure=max(config.threads * 8, 64),
-        log_access=False,
-        respawn_failed_workers=True,  # a dead worker is forked anew; a crash loop stops serving
+        config=config,
+        reload_data=reload,
+        reload_pending=early_hup,
     )
+    try:
+        server.listen()
+    except OSError as e:  # another server bound the port too and listened first
+        print(
+            f"ssm serve: cannot listen on {config.host}:{config.port}: {e.strerror or e}",
+            file=sys.stderr,
+        )
+        return 2
     print(
-        f"ssm serve: {dataset.counts['asserted']} asserted + {dataset.counts['entailed']} entailed "
-        f"triples, IRIs under {dataset.base}\n"
+        f"ssm serve: {_counts(dataset)}, IRIs under {dataset.base}\n"
         f"ssm serve: listening on http://{_url_host(config.host)}:{config.port}{config.mount}/ "
-        f"({config.workers} workers × {config.threads} threads)",
+        f"({config.workers} workers × {config.threads} threads; pid {os.getpid()}, "
+        "kill -HUP it to reload the data)",
         flush=True,
     )
-    server.serve(target_loader=worker_app, wrap_loader=False)
-    return 0
+    return server.run(worker_app)
 
 
-def _bind_problem(host: str, port: int) -> str | None:
-    """Why `host:port` cannot be listened on, or None (checked before any worker starts)."""
+def _load_checked(config: Config, skip_validation: bool):
+    """The dataset of `config`'s files, refused (`DataError`) if they do not load or validate."""
+    from oas_ssm.server.dataset import DataError, Dataset
+
+    try:
+        dataset = Dataset.load(config)
+    except DataError as e:
+        raise DataError(f"cannot load the data: {e}") from None
+    invalid = None if skip_validation else _validation_problem(config.data)
+    if invalid:
+        raise DataError(f"the data does not validate:\n{invalid}")
+    return dataset
+
+
+def _counts(dataset) -> str:
+    return f"{dataset.counts['asserted']} asserted + {dataset.counts['entailed']} entailed triples"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound now (without SO_REUSEPORT, so nobody else can share the port)
+    and inherited by every worker; it listens once the data is ready."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError as e:
-            return e.strerror or str(e)
-    return None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _defer_sighup() -> list[int]:
+    """Until the supervisor handles SIGHUP itself, remember it (the list fills) instead of dying."""
+    import signal
+
+    received: list[int] = []
+    signal.signal(signal.SIGHUP, lambda signum, frame: received.append(signum))
+    return received
+
+
+def _raise_open_files_limit() -> None:
+    """Every open connection is a file descriptor: allow as many as the system lets us."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _url_host(host: str) -> str:

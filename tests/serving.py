@@ -26,7 +26,7 @@ def wait_until_answering(
         try:
             requests.get(probe_url, timeout=1)
             return time.monotonic() - started
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or its workers starting
             if time.monotonic() - started > timeout:
                 raise RuntimeError(f"{what} did not answer in {timeout:g} s") from None
             time.sleep(0.05)

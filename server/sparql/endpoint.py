@@ -172,7 +172,11 @@ class Endpoint:
         return answer
 
     def _worker_init(self) -> dict:
-        return {"nquads": self.source.nquads(), "prefixes": dict(self.source.prefixes)}
+        """What a query process loads: the server's on-disk store (opened read-only), or the
+        quads themselves for a source that has none (the tests' fixture source)."""
+        path = getattr(self.source, "store_path", None)
+        data = {"store": str(path)} if path else {"nquads": self.source.nquads()}
+        return {**data, "prefixes": dict(self.source.prefixes)}
 
 
 def _error(e: SparqlError, volatile: bool = False) -> Stored:

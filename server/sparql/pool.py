@@ -1,13 +1,19 @@
 """A pool of query processes: bounded admission, a deadline per query, kill and replace.
 
-Each process (`oas_ssm.server.sparql.worker`) loads the N-Quads once into its own store and then
-answers
-one query at a time. A query past its deadline cannot be stopped from Python, so its process is
-killed (SIGKILL) and a fresh one started in the background; the client is told why (503).
-`max_concurrent` queries run at once on the whole machine (`oas_ssm.server.sparql.slots`: every web
-worker keeps that many query processes, so a free slot always finds a free process), up to
-`max_waiting` more wait per web worker; anything beyond is turned away (429).
-The pool starts lazily in the process that uses it, so it survives a server that forks workers.
+Each process (`oas_ssm.server.sparql.worker`) opens the server's store read-only (one copy of the
+data for the whole machine) and answers one query at a time. A query past its deadline cannot be
+stopped from Python, so its process is killed (SIGKILL) and a fresh one started in the
+background; the client is told why (503).
+
+Admission (`oas_ssm.server.sparql.slots`, machine-wide): a query starts when one of
+`max_concurrent` run slots is free; up to `max_waiting` more wait per web worker, anything beyond
+is turned away (429). A query still running after `long_after` seconds, and busy computing (not
+merely slowed by a busy machine), trades its run slot for one of `max_long` long slots, or is
+stopped (503) when none is free, so heavy queries never keep light ones waiting. Every web
+worker starts one process and grows to `max_concurrent + max_long` as concurrent queries need
+them, so a held slot always finds a process and an idle server keeps
+few. The pool starts lazily in the process that uses it, so it survives a server that forks
+workers.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 from .errors import SparqlError
 from .settings import SparqlSettings
@@ -40,6 +47,10 @@ _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 class WorkerDied(Exception):
     """The query process exited (killed, crashed or out of memory)."""
+
+
+class _NoLongSlot(Exception):
+    """A query became long while every long slot was taken."""
 
 
 class Worker:
@@ -99,7 +110,8 @@ class Pool:
     """Query processes for one data version; `run(job, version)` is the only entry point."""
 
     def __init__(self, settings: SparqlSettings, init: Callable[[], dict]):
-        """`init()` gives the workers' init message (`nquads`, `prefixes`) for the current data."""
+        """`init()` gives the workers' init message for the current data: `store` (a path) or
+        `nquads` (bytes), and `prefixes`."""
         self.settings = settings
         self._init = init
         self._lock = threading.Lock()
@@ -109,11 +121,14 @@ class Pool:
     def _reset_process_state(self) -> None:
         """Fresh state for this process: a forked child must not touch its parent's workers."""
         self._pid = os.getpid()
-        self._slots = Slots(self.settings.max_concurrent)  # machine-wide under `ssm serve`
+        self._slots = Slots(self.settings.max_concurrent, "run")  # machine-wide under ssm serve
+        self._long_slots = Slots(self.settings.max_long, "long") if self.settings.max_long else None
         self._admitted = threading.BoundedSemaphore(
-            self.settings.max_concurrent + self.settings.max_waiting
+            self.settings.processes + self.settings.max_waiting
         )
         self._generation = 0  # bumped per data version: older workers are killed, not reused
+        self._started = 0  # processes of this generation running or starting
+        self._count_lock = threading.Lock()
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._ready = threading.Event()  # some worker of this generation came up
         self._failed = False  # no worker could be started
@@ -126,15 +141,16 @@ class Pool:
         self._ensure(version)
         if not self._admitted.acquire(blocking=False):
             raise _busy()
-        slot = self._slots.acquire(self.settings.queue_wait)
-        if slot is None:
-            self._admitted.release()
-            raise _busy()
+        held: list[tuple[Slots, int]] = []
         try:
+            slot = self._slots.acquire(self.settings.queue_wait)
+            if slot is None:
+                raise _busy()
+            held.append((self._slots, slot))
             worker = self._take()
             try:
                 worker.send({**job, "timeout": self.settings.timeout})
-                reply = worker.receive(self.settings.timeout)
+                reply = self._await(worker, held)
             except TimeoutError:
                 self._replace(worker)
                 raise SparqlError(
@@ -142,18 +158,61 @@ class Pool:
                     f"The query ran longer than {self.settings.timeout:g} s and was stopped; "
                     "simplify it or add a LIMIT.",
                 ) from None
+            except _NoLongSlot:
+                self._replace(worker)
+                raise SparqlError(
+                    503,
+                    f"The query ran longer than {self.settings.long_after:g} s while "
+                    f"{self.settings.max_long} long queries were already running, and was "
+                    "stopped; retry in a moment, or simplify it.",
+                    headers=(("Retry-After", "5"),),
+                ) from None
             except WorkerDied:
                 self._replace(worker)
                 raise SparqlError(
                     503,
-                    "The query engine stopped while evaluating this query (most likely it "
-                    "needed too much memory); it has been restarted.",
+                    "The query engine stopped while evaluating this query (killed, or out of "
+                    "the memory a query may use); it has been restarted.",
                 ) from None
             self._give_back(worker)
             return reply  # type: ignore[return-value]
         finally:
-            self._slots.release(slot)
+            for slots, held_slot in held:
+                slots.release(held_slot)
             self._admitted.release()
+
+    def _await(self, worker: Worker, held: list[tuple[Slots, int]]) -> object:
+        """The worker's reply; `TimeoutError` past the deadline.
+
+        A query that has burnt `long_after / 2` seconds of CPU by the time `long_after` seconds
+        have passed is a long one: its run slot in `held` is traded for a long slot
+        (`_NoLongSlot` when none is free). One that has not (a light query slowed by a busy
+        machine) keeps its run slot and is looked at again after another `long_after`.
+        """
+        timeout, light = self.settings.timeout, self.settings.long_after
+        deadline = time.monotonic() + timeout
+        if light >= timeout:
+            return worker.receive(timeout)
+        cpu_before = _cpu_seconds(worker.proc.pid)
+        while True:
+            step = min(light, deadline - time.monotonic())
+            if step <= 0:
+                raise TimeoutError
+            try:
+                return worker.receive(step)
+            except TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
+            cpu = _cpu_seconds(worker.proc.pid)
+            if cpu is None or cpu_before is None or cpu - cpu_before >= light / 2:
+                break
+        long_slot = self._long_slots.acquire(0) if self._long_slots else None
+        if long_slot is None:
+            raise _NoLongSlot
+        slots, run_slot = held.pop()
+        slots.release(run_slot)
+        held.append((self._long_slots, long_slot))
+        return worker.receive(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         """Stop the idle workers and retire the busy ones as they finish (tests, shutdown)."""
@@ -179,8 +238,17 @@ class Pool:
             self._generation += 1
             self._version = version
             self._message = self._init()
-            for _ in range(self.settings.max_concurrent):
-                self._spawn(self._generation)
+            self._started = 0
+            self._grow()  # one now; more as concurrent queries need them (see _take)
+
+    def _grow(self) -> bool:
+        """Start one more process, unless this generation has `processes` already."""
+        with self._count_lock:
+            if self._started >= self.settings.processes:
+                return False
+            self._started += 1
+        self._spawn(self._generation)
+        return True
 
     def _drain(self) -> None:
         while True:
@@ -190,7 +258,8 @@ class Pool:
                 return
 
     def _take(self) -> Worker:
-        wait = self.settings.queue_wait if self._ready.is_set() else FIRST_WORKER_WAIT
+        grew = self._idle.empty() and self._grow()  # then wait for it to start, not a turn
+        wait = self.settings.queue_wait if self._ready.is_set() and not grew else FIRST_WORKER_WAIT
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -243,6 +312,9 @@ class Pool:
                     worker.kill()
                 time.sleep(0.5 * 2**attempt)
         log.error("query process could not be started; SPARQL queries will fail")
+        with self._count_lock:
+            if generation == self._generation:
+                self._started -= 1
         self._failed = True
 
     def _argv(self) -> list[str]:
@@ -251,6 +323,18 @@ class Pool:
         if self.settings.isolate_network:
             argv.append("--isolate")
         return argv
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) `pid` has used, None where /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _busy() -> SparqlError:

@@ -10,17 +10,23 @@ class SparqlSettings:
     """Limits and sizes of the SPARQL endpoint.
 
     A query past `timeout` seconds has its process killed and replaced (503). `max_concurrent`
-    queries run at once across all web workers of `ssm serve` (one query process each); up to
+    queries start at once across all web workers of `ssm serve` (per state directory); up to
     `max_waiting` more per web worker wait up to `queue_wait` seconds for a slot, beyond that
-    the answer is 429 with Retry-After. A result
+    the answer is 429 with Retry-After. A query still running after `long_after` seconds and
+    busy computing (half that in CPU time) moves to one of `max_long` long-query slots (freeing
+    its slot for light queries); when none is free it is stopped (503 with Retry-After): heavy
+    queries never make light ones wait. A result
     with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE) is refused with 422, never
     silently truncated.
     """
 
     timeout: float = 30.0
-    max_concurrent: int = 3  # queries evaluated at once, machine-wide = processes per web worker
-    max_waiting: int = 12  # per web worker; keep max_concurrent + max_waiting + 2 <= its threads
-    queue_wait: float = 2.0
+    max_concurrent: int = 3  # light queries evaluated at once, machine-wide
+    max_long: int = 2  # queries past `long_after` at once, machine-wide
+    long_after: float = 1.0  # seconds: a query still running then is a long one
+    max_waiting: int = 32  # per web worker; keep max_concurrent + max_long + max_waiting + 2
+    # <= its threads (oas_ssm.server.config.default_threads)
+    queue_wait: float = 5.0  # > long_after: heavy queries free their run slots by then
     max_query_length: int = 65_536  # characters
     max_body_bytes: int = 262_144
     max_url_bytes: int = 131_072  # a GET query string longer than this is 414
@@ -35,10 +41,17 @@ class SparqlSettings:
     query_endpoint: str | None = None
 
     def __post_init__(self) -> None:
-        if min(self.timeout, self.max_concurrent, self.max_rows, self.max_depth) <= 0:
+        if min(self.timeout, self.max_concurrent, self.max_rows, self.max_depth,
+               self.long_after) <= 0 or self.max_long < 0:  # fmt: skip
             raise ValueError(
-                "SparqlSettings: timeout, max_concurrent, max_rows, max_depth must be > 0"
+                "SparqlSettings: timeout, max_concurrent, max_rows, max_depth, long_after must "
+                "be > 0 and max_long >= 0"
             )
+
+    @property
+    def processes(self) -> int:
+        """Query processes each web worker keeps: enough that every slot finds one idle."""
+        return self.max_concurrent + self.max_long
 
     @classmethod
     def coerce(cls, value: object) -> SparqlSettings:

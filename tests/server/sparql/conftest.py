@@ -40,6 +40,8 @@ TEST_SETTINGS = {
     "max_body_bytes": 32768,
     "max_url_bytes": 32768,
     "isolate_network": False,
+    "max_long": 0,  # no long-query slots here: "2 running + 1 waiting" is the whole bound
+    "long_after": 10.0,
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -105,34 +104,3 @@ def test_volatile_functions_are_never_cached(fixture_server):
     # a deterministic query is still cached (and says nothing against caching)
     plain = requests.get(url, params={"query": "SELECT * WHERE {} # rand()"}, timeout=30)
     assert plain.status_code == 200 and "no-store" not in plain.headers.get("Cache-Control", "")
-
-
-HEAVY = (
-    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
-)
-
-
-def _heavy(url: str, tag: int) -> int:
-    query = f"# heavy {tag} {time.monotonic_ns()}\n{HEAVY}"
-    return requests.get(url + "sparql", params={"query": query}, timeout=60).status_code
-
-
-def test_the_query_bound_is_machine_wide_across_web_workers(launch_server):
-    """Two web workers, three query slots in all: with two heavy queries running anywhere, a
-    light query always finds the third slot (no 429); with three, the next one is told to retry."""
-    with launch_server(None, None, "--query-timeout", "8", workers=2) as server:
-        url = server.url
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            heavy = [pool.submit(_heavy, url, i) for i in range(2)]
-            time.sleep(1.0)
-            for i in range(6):
-                r = requests.get(
-                    url + "sparql", params={"query": f"ASK {{ ?s ?p ?o }} # light {i}"}, timeout=30
-                )
-                assert r.status_code == 200, (i, r.status_code, r.text)
-            third = pool.submit(_heavy, url, 2)
-            time.sleep(1.0)
-            over = {"query": "ASK { ?s ?p ?o } # over"}
-            r = requests.get(url + "sparql", params=over, timeout=30)
-            assert r.status_code == 429 and r.headers["Retry-After"].isdigit()
-            assert {f.result() for f in [*heavy, third]} == {503}
