@@ -112,14 +112,14 @@ def void_triples(
     title = {
         "es": "Secretaría de Seguridad Multidimensional (SSM) de la OEA: "
         "Anexo E como datos enlazados",
-        "en": "Secretariat for Multidimensional Security (SSM) of the OAS: Annex E as linked data",
+        "en": "Secretariat for Multidimensional Security (SMS) of the OAS: Annex E as linked data",
     }
     description = {
         "es": "Las dependencias, puestos, órganos, instrumentos y funciones que el Anexo E de la "
         "Orden Ejecutiva de la Secretaría General de la OEA establece para la SSM, cada hecho "
         "con el párrafo del Anexo del que procede. El español es la lengua de referencia.",
         "en": "The units, posts, bodies, instruments and functions that Annex E of the executive "
-        "order of the OAS General Secretariat establishes for the SSM, each fact citing the "
+        "order of the OAS General Secretariat establishes for the SMS, each fact citing the "
         "paragraph of the Annex it comes from. Spanish is authoritative; English is a translation.",
     }
     for lang in ("es", "en"):

@@ -40,7 +40,11 @@ class DatasetView:
 
 
 def _texts(site: Site, iri: str, pred: str, lang: str) -> str | None:
-    rows = site.select("SELECT ?o WHERE { ?this ?p ?o FILTER(isLiteral(?o)) }", this=iri, p=pred)
+    """The text in `lang`: the server's own description (the metadata graph) first, then what
+    the data says, each in a fixed order (the store's order is not one)."""
+    rows = site.select("SELECT ?o WHERE { GRAPH ?g { ?this ?p ?o } FILTER(isLiteral(?o)) } "
+                       "ORDER BY DESC(?g = ?meta) ?o", this=iri, p=pred,
+                       meta=site.dataset.graph("metadata").value)
     found = pick([(r["o"].value, r["o"].language) for r in rows], lang)
     return found[0] if found else None
 

@@ -129,9 +129,9 @@ def test_dataset_page_reads_as_metadata(web_url: str) -> None:
         table = section(html, "h-classes")
         assert re.search(r">Sección</a></td><td class=\"num\">\d+</td>", table)
         assert "Secretaría de Seguridad Multidimensional (SSM) de la OEA" in html
-        assert "Secretariat for Multidimensional Security (SSM) of the OAS" not in html
+        assert "Secretariat for Multidimensional Security (SMS) of the OAS" not in html
     en = page(web_url + "void", "en")
-    assert "Secretariat for Multidimensional Security (SSM) of the OAS" in en
+    assert "Secretariat for Multidimensional Security (SMS) of the OAS" in en
     assert "Licence CC BY 4.0" in text(section(en, "h-meta"))
     assert "Triples afirmados" not in section(en, "h-dist")
 
