@@ -65,6 +65,9 @@ class Config:
     query_timeout: float = 10.0
     # Built stores (one per data version, shared by every process) and the query slots.
     state_dir: Path = field(default_factory=default_state_dir)
+    # An external SPARQL 1.1 engine that answers /sparql (loaded with `ssm publish`); None: the
+    # embedded query processes. Our safety rules apply either way (server/sparql/remote.py).
+    query_endpoint: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("canonical_base", "base_uri"):
@@ -87,6 +90,11 @@ class Config:
             raise ValueError(
                 f"query timeout must be a positive number of seconds, got {self.query_timeout!r}"
             )
+        if self.query_endpoint is not None:
+            parts = urlsplit(self.query_endpoint)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("query endpoint must be an absolute http(s) URL, got "
+                                 f"{self.query_endpoint!r}")
         if not 1 <= self.port <= 65535:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
         if self.workers < 1:
@@ -131,6 +139,7 @@ class Config:
             ENV_PREFIX + "THREADS": str(self.threads),
             ENV_PREFIX + "QUERY_TIMEOUT": str(self.query_timeout),
             ENV_PREFIX + "STATE_DIR": str(self.state_dir),
+            ENV_PREFIX + "QUERY_ENDPOINT": self.query_endpoint or "",
         }
 
     @classmethod
@@ -158,6 +167,8 @@ class Config:
                 kwargs[name.lower()] = convert(get(name))
         if get("STATE_DIR"):
             kwargs["state_dir"] = Path(get("STATE_DIR"))
+        if get("QUERY_ENDPOINT"):
+            kwargs["query_endpoint"] = get("QUERY_ENDPOINT")
         if get("QUERY_TIMEOUT"):
             kwargs["query_timeout"] = float(get("QUERY_TIMEOUT"))
         return cls(**kwargs).with_base(get("BASE_URI"))

@@ -60,6 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
     parser.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="answer /sparql through this SPARQL 1.1 engine (its query URL; load it with "
+        "`ssm publish`), with the same safety rules; default: the embedded store",
+    )
+    parser.add_argument(
         "--state-dir",
         default=str(defaults.state_dir),
         metavar="DIR",
@@ -84,6 +90,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         threads=args.threads,
         query_timeout=args.query_timeout,
         state_dir=Path(args.state_dir),
+        query_endpoint=args.query_endpoint,
     ).with_base(args.base_uri)
 
 

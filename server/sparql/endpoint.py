@@ -21,8 +21,9 @@ from ..response_cache import Stored
 from .cache import ReplyCache, SingleFlight, reply
 from .errors import SparqlError
 from .guard import Plan, inspect
-from .pool import FIRST_WORKER_WAIT, Pool
+from .pool import FIRST_WORKER_WAIT
 from .protocol import ProtocolRequest, parse_request
+from .remote import query_tier
 from .service import description
 from .settings import SparqlSettings
 from .source import QuerySource
@@ -55,7 +56,7 @@ class Endpoint:
         self.render_page = page
         self.cache = ReplyCache(settings.cache_bytes)
         self.flights = SingleFlight()
-        self.pool = Pool(settings, self._worker_init)
+        self.pool = query_tier(settings, source, self._worker_init)  # embedded, or an engine
 
     def respond(self, environ: dict, body: bytes) -> Stored:
         """The reply to one request (WSGI `environ`, the body already read). Never raises."""

@@ -397,3 +397,32 @@ def test_publish_dry_run_and_bad_urls():
     assert r.returncode == 2 and "cannot connect" in r.stderr
     r = ssm("publish", "--graph-store", "store")
     assert r.returncode == 2 and "--graph-store" in r.stderr
+
+
+def test_ssm_serve_with_query_endpoint_answers_as_itself(engine):
+    """`ssm serve --query-endpoint` (a real server process): every competency question gives
+    the answer the embedded store gives, documents still come from our own store, and the
+    guard still refuses before anything is forwarded."""
+    from oas_ssm.queries import load_queries
+
+    from tests.server.conftest import start_server
+
+    if engine.name != "oxigraph":
+        pytest.skip("one engine is enough for the process test; the others run in-process")
+    with start_server(workers=1) as plain, start_server(
+        None, None, "--query-endpoint", engine.query_url, workers=1
+    ) as through:
+        for q in load_queries():
+            a = requests.post(plain.url + "sparql", data={"query": q.sparql}, timeout=60,
+                              headers={"Accept": "application/sparql-results+json"})
+            b = requests.post(through.url + "sparql", data={"query": q.sparql}, timeout=60,
+                              headers={"Accept": "application/sparql-results+json"})
+            assert a.status_code == b.status_code == 200, (q.name, b.text[:200])
+            if q.name not in KNOWN_DEVIATIONS.get(engine.name, {}):
+                assert rows(a.content, q.ordered) == rows(b.content, q.ordered), q.name
+        doc = requests.get(through.url + "id/unit/ssm", headers={"Accept": "text/turtle"},
+                           timeout=30)
+        assert doc.status_code == 200 and doc.history[0].status_code == 303
+        refused = requests.get(through.url + "sparql", timeout=30, params={
+            "query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+        assert refused.status_code == 403
