@@ -52,7 +52,8 @@ def create_app(config: Config | None = None, dataset: Dataset | None = None) -> 
     app.register_blueprint(releases.create_blueprint(dataset, pages, config.releases))
     app.register_blueprint(linkeddata.create_blueprint(dataset, documents, archive))
     app.register_blueprint(web.create_blueprint(dataset))
-    app.register_blueprint(sparql.create_blueprint(dataset, config, web.render_sparql_page))
+    app.register_blueprint(sparql.create_blueprint(
+        dataset, config, web.render_sparql_page, lambda: list(archive.graph_quads())))
     errors.install(app, web.render_error_html)
     app.after_request(cors)
 

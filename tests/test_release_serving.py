@@ -20,7 +20,7 @@ from oas_ssm.server.config import Config
 from oas_ssm.server.dataset import Dataset
 from oas_ssm.server.release_archive import page_history
 from oas_ssm.server.releases import archive_of
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
@@ -176,27 +176,32 @@ def test_versioned_dumps_and_ontology(client, world):
 # -- SPARQL, feed, VoID, history ----------------------------------------------------------------
 
 
-def test_sparql_can_query_a_release_as_a_named_graph(world):
-    _, dataset, archive = world
-    store = Store()
-    store.bulk_extend(dataset.store.quads_for_pattern(None, None, None))
-    store.bulk_extend(archive.graph_quads())
+def test_sparql_can_query_a_release_as_a_named_graph(client):
+    """Through the server's own endpoint (its query processes): each release is a named graph;
+    the default graph stays the current data, never mixed with the past."""
     query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?name {FROM_CLAUSE} "
              f"WHERE {{ <{DSP}> skos:prefLabel ?name FILTER(lang(?name) = 'es') }}")  # fmt: skip
 
+    def rows(q: str) -> list[dict]:
+        r = client.get("/sparql", query_string={"query": q},
+                       headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert r.status_code == 200, r.data
+        return r.get_json()["results"]["bindings"]
+
     def names(from_clause: str) -> set[str]:
-        q = query.replace("{FROM_CLAUSE}", from_clause)
-        return {row["name"].value for row in store.query(q)}
+        return {b["name"]["value"] for b in rows(query.replace("{FROM_CLAUSE}", from_clause))}
 
     assert names(f"FROM <{BASE}graph/release/1.0.0>") == {OLD_NAME}
     assert names(f"FROM <{BASE}graph/release/1.1.0>") == {NEW_NAME}
     assert names(f"FROM <{BASE}graph/asserted>") == {NEW_NAME}
-    by_graph = store.query(
+    assert names("") == {NEW_NAME}  # the default graph: today's data only
+    found = {(b["g"]["value"], b["name"]["value"]) for b in rows(
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?g ?name WHERE { GRAPH ?g { "
-        f"<{DSP}> skos:prefLabel ?name FILTER(lang(?name) = 'es') }} }}")  # fmt: skip
-    found = {(row["g"].value, row["name"].value) for row in by_graph}
+        f"<{DSP}> skos:prefLabel ?name FILTER(lang(?name) = 'es') }} }}")}  # fmt: skip
     assert (f"{BASE}graph/release/1.0.0", OLD_NAME) in found
     assert (f"{BASE}graph/release/1.1.0", NEW_NAME) in found
+    described = client.get("/sparql", headers={"Accept": "text/turtle"}).data.decode()
+    assert f"<{BASE}graph/release/1.0.0>" in described  # the service description lists them
 
 
 def test_atom_feed_lists_each_release_with_its_changes(client):

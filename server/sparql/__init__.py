@@ -6,7 +6,8 @@ Interface for the app factory::
     app.register_blueprint(create_blueprint(dataset, SparqlSettings(...), page))
 
 `dataset` is any `QuerySource` (`oas_ssm.server.dataset.Dataset` is one); `page(query, results,
-error)` renders the endpoint's HTML page (the web layer's editor). Successful answers to GET
+error)` renders the endpoint's HTML page (the web layer's editor); `extra()`, if given, gives the
+quads of named graphs offered beside the default graph (the releases). Successful answers to GET
 requests are marked for the response cache in front of the app, except those of queries whose
 result changes on every evaluation. This module imports nothing heavy: query processes import
 the package too, and must start fast.
@@ -21,6 +22,8 @@ from .settings import SparqlSettings
 from .source import QuerySource
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from flask import Blueprint
 
     from .endpoint import Page
@@ -30,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def create_blueprint(source: QuerySource, settings: SparqlSettings | object,
-                     page: Page) -> Blueprint:
+                     page: Page, extra: Callable[[], list] | None = None) -> Blueprint:
     """The blueprint serving `/sparql` over `source`.
 
     `settings` is a `SparqlSettings`; another config object is read for the attributes they share
@@ -43,7 +46,7 @@ def create_blueprint(source: QuerySource, settings: SparqlSettings | object,
     from .endpoint import TEXT, Endpoint
 
     settings = SparqlSettings.coerce(settings)
-    endpoint = Endpoint(source, settings, page)
+    endpoint = Endpoint(source, settings, page, extra)
     bp = Blueprint("sparql", __name__)
     bp.sparql_endpoint = endpoint  # type: ignore[attr-defined]  # for tests and shutdown
 

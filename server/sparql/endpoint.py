@@ -15,6 +15,8 @@ import json
 import logging
 from collections.abc import Callable, Hashable
 
+from pyoxigraph import RdfFormat, serialize
+
 from ..conneg import negotiate
 from ..formats import GRAPH_RESULTS, HTML, SOLUTION_RESULTS, Format
 from ..response_cache import Stored
@@ -50,10 +52,14 @@ def raw_key(environ: dict, body: bytes, version: str) -> tuple:
 class Endpoint:
     """The endpoint over one `QuerySource`; thread-safe, one per web worker process."""
 
-    def __init__(self, source: QuerySource, settings: SparqlSettings, page: Page):
+    def __init__(self, source: QuerySource, settings: SparqlSettings, page: Page,
+                 extra: Callable[[], list] | None = None):
+        """`extra()` gives quads of named graphs the endpoint also offers outside its default
+        graph (the releases, `graph/release/{v}`)."""
         self.source = source
         self.settings = settings
         self.render_page = page
+        self.extra = extra
         self.cache = ReplyCache(settings.cache_bytes)
         self.flights = SingleFlight()
         self.pool = query_tier(settings, source, self._worker_init)  # embedded, or an engine
@@ -167,6 +173,7 @@ class Endpoint:
         answer = self.cache.get(key)
         if answer is None:
             graphs = [str(getattr(g, "value", g)) for g in self.source.graphs.values()]
+            graphs += sorted({q.graph_name.value for q in self.extra()} if self.extra else ())
             body = description(self.source.base + "sparql", graphs, fmt)
             answer = reply(200, fmt.content_type, body)
             self.cache.put(key, answer)
@@ -177,6 +184,10 @@ class Endpoint:
         quads themselves for a source that has none (the tests' fixture source)."""
         path = getattr(self.source, "store_path", None)
         data = {"store": str(path)} if path else {"nquads": self.source.nquads()}
+        if self.extra is not None:  # named graphs beside ours; the default graph stays ours
+            quads = self.extra()
+            data["extra"] = serialize(quads, format=RdfFormat.N_QUADS) if quads else b""
+            data["union"] = [str(getattr(g, "value", g)) for g in self.source.graphs.values()]
         return {**data, "prefixes": dict(self.source.prefixes)}
 
 

@@ -20,6 +20,7 @@ import ctypes
 import os
 import pickle
 import struct
+import sys
 import threading
 import time
 from pathlib import Path
@@ -110,6 +111,9 @@ def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | st
     if job["default_graphs"] is not None or job["named_graphs"] is not None:
         kwargs["default_graph"] = [NamedNode(g) for g in job["default_graphs"] or ()]
         kwargs["named_graphs"] = [NamedNode(g) for g in job["named_graphs"] or ()]
+    elif not job["has_dataset"] and job.get("union"):  # ours, not the releases beside them
+        kwargs["default_graph"] = [NamedNode(g) for g in job["union"]]
+        kwargs["named_graphs"] = [NamedNode(g) for g in job["named"]]
     elif not job["has_dataset"]:
         kwargs["use_default_graph_as_union"] = True
     key, limit = job["format"], job["max_rows"]
@@ -135,11 +139,13 @@ def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | st
         return 400, f"The query could not be evaluated: {e}"
 
 
-def _open(path: str):
-    """The built store at `path`: read in place, or copied into memory when it is small."""
+def _open(path: str, extra: bytes = b""):
+    """The built store at `path`: read in place, or copied into memory when it is small. The
+    `extra` named graphs (N-Quads: the releases) join a copy; a store read in place cannot take
+    them, so they are offered only when the store is small (said once on stderr otherwise)."""
     import json
 
-    from pyoxigraph import Store
+    from pyoxigraph import RdfFormat, Store
 
     shared = Store.read_only(path)
     try:
@@ -148,9 +154,14 @@ def _open(path: str):
     except (OSError, ValueError, KeyError, TypeError):
         small = False
     if not small:
+        if extra:
+            print("query process: the release graphs are not offered over a store this large",
+                  file=sys.stderr, flush=True)
         return shared
     copy = Store()
     copy.bulk_extend(shared.quads_for_pattern(None, None, None, None))
+    if extra:
+        copy.load(extra, format=RdfFormat.N_QUADS)
     return copy
 
 
@@ -160,18 +171,26 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
 
     try:
         init = read_frame(inp)
+        extra = init.get("extra") or b""
         if init.get("store"):
-            store, quads = _open(str(init["store"])), None
+            store, quads = _open(str(init["store"]), extra), None
         else:
             store = Store()
-            store.load(init["nquads"], format=RdfFormat.N_QUADS)
+            store.load(init["nquads"] + extra, format=RdfFormat.N_QUADS)
             quads = len(store)
         prefixes = dict(init.get("prefixes") or {})
+        union = init.get("union")  # the default graph: these graphs, not every graph of the store
+        if union:
+            named = sorted({q.graph_name.value for q in store.quads_for_pattern(None, None, None)
+                            if hasattr(q.graph_name, "value")} | set(union))
+            defaults = {"union": union, "named": named}
+        else:
+            defaults = {}
         write_frame(out, ("ready", quads, isolated))
         while True:
             job = read_frame(inp)
             watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
-            reply = run_job(store, job, prefixes)
+            reply = run_job(store, {**defaults, **job}, prefixes)
             watchdog.deadline = None
             write_frame(out, reply)
     except (EOFError, BrokenPipeError):  # the web worker stopped: nothing left to answer
