@@ -163,8 +163,15 @@ def test_graph_names_dereference(annex_server, name, accept, location):
 
 def test_graph_documents_hold_the_graphs(annex_server, asserted, void):
     """Every listed graph name leads to the triples of that graph (the entailed one together
-    with the asserted triples it follows from)."""
-    names = graph_names(annex_server)
+    with the asserted triples it follows from); each release's graph is listed too."""
+    listed = graph_names(annex_server)
+    releases = {n for n in listed if "/graph/release/" in n}
+    assert annex_server.base + "graph/release/1.0.0" in releases
+    for iri in releases:  # a release's graph name leads to that release's dump
+        r = requests.get(annex_server.http(iri), headers={"Accept": "text/turtle"},
+                         allow_redirects=False, timeout=10)  # fmt: skip
+        assert r.status_code == 303 and "/dumps/ssm.ttl" in r.headers["Location"]
+    names = listed - releases
     assert len(names) == 4
     documents = {}
     for iri in sorted(names):
