@@ -1,4 +1,4 @@
-"""The `ssm` command: one sub-command per job (build, validate, serve, diff, release)."""
+"""The `ssm` command: one sub-command per job (build, validate, serve, diff, export …)."""
 
 from __future__ import annotations
 
