@@ -19,6 +19,7 @@ import argparse
 import ctypes
 import os
 import pickle
+import re
 import struct
 import sys
 import threading
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 HEADER = struct.Struct(">Q")
+# A query that may reach named graphs (a false positive in a string only costs it the slower
+# store; the dataset clauses FROM / FROM NAMED are told apart by the guard: `has_dataset`).
+NAMES_GRAPHS = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 # Below this many quads a query process copies the shared store into memory: a few MB each, and
 # in-memory evaluation is about 3× faster than reading RocksDB; above it, every process reads
 # the one on-disk store (one copy of the data per machine).
@@ -97,24 +101,29 @@ class Watchdog:
                 os._exit(3)
 
 
-def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | str]:
+def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[int, bytes | str]:
     """Evaluate one job and serialize its result.
 
     job: query (text), form, format (a key of `formats`), base_iri, has_dataset (FROM in the
-    query), default_graphs / named_graphs (tuples, or None when the protocol gave none), max_rows.
+    query), default_graphs / named_graphs (tuples, or None when the protocol gave none), max_rows;
+    with `beside` (our graphs plus other named graphs), also `union` (our graphs: the default
+    graph) and `named` (every graph). A query that names graphs runs over `beside`.
     """
     from pyoxigraph import NamedNode, QueryBoolean
 
     from . import results
 
     kwargs: dict = {"base_iri": job["base_iri"]}
-    if job["default_graphs"] is not None or job["named_graphs"] is not None:
+    protocol = job["default_graphs"] is not None or job["named_graphs"] is not None
+    if beside is not None and (protocol or job["has_dataset"] or NAMES_GRAPHS.search(job["query"])):
+        store = beside
+        if not protocol and not job["has_dataset"]:  # GRAPH ?g: ours are the default graph
+            kwargs["default_graph"] = [NamedNode(g) for g in job["union"]]
+            kwargs["named_graphs"] = [NamedNode(g) for g in job["named"]]
+    if protocol:
         kwargs["default_graph"] = [NamedNode(g) for g in job["default_graphs"] or ()]
         kwargs["named_graphs"] = [NamedNode(g) for g in job["named_graphs"] or ()]
-    elif not job["has_dataset"] and job.get("union"):  # ours, not the releases beside them
-        kwargs["default_graph"] = [NamedNode(g) for g in job["union"]]
-        kwargs["named_graphs"] = [NamedNode(g) for g in job["named"]]
-    elif not job["has_dataset"]:
+    elif not job["has_dataset"] and "default_graph" not in kwargs:
         kwargs["use_default_graph_as_union"] = True
     key, limit = job["format"], job["max_rows"]
     try:
@@ -139,13 +148,12 @@ def run_job(store, job: dict, prefixes: dict[str, str]) -> tuple[int, bytes | st
         return 400, f"The query could not be evaluated: {e}"
 
 
-def _open(path: str, extra: bytes = b""):
-    """The built store at `path`: read in place, or copied into memory when it is small. The
-    `extra` named graphs (N-Quads: the releases) join a copy; a store read in place cannot take
-    them, so they are offered only when the store is small (said once on stderr otherwise)."""
+def _open(path: str):
+    """The built store at `path`: read in place, or copied into memory when it is small; and
+    whether it was copied (only a copy can be joined by other graphs, see `serve`)."""
     import json
 
-    from pyoxigraph import RdfFormat, Store
+    from pyoxigraph import Store
 
     shared = Store.read_only(path)
     try:
@@ -154,15 +162,10 @@ def _open(path: str, extra: bytes = b""):
     except (OSError, ValueError, KeyError, TypeError):
         small = False
     if not small:
-        if extra:
-            print("query process: the release graphs are not offered over a store this large",
-                  file=sys.stderr, flush=True)
-        return shared
+        return shared, False
     copy = Store()
     copy.bulk_extend(shared.quads_for_pattern(None, None, None, None))
-    if extra:
-        copy.load(extra, format=RdfFormat.N_QUADS)
-    return copy
+    return copy, True
 
 
 def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> None:
@@ -173,24 +176,32 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
         init = read_frame(inp)
         extra = init.get("extra") or b""
         if init.get("store"):
-            store, quads = _open(str(init["store"]), extra), None
+            (store, copied), quads = _open(str(init["store"])), None
         else:
-            store = Store()
-            store.load(init["nquads"] + extra, format=RdfFormat.N_QUADS)
+            store, copied = Store(), True
+            store.load(init["nquads"], format=RdfFormat.N_QUADS)
             quads = len(store)
         prefixes = dict(init.get("prefixes") or {})
-        union = init.get("union")  # the default graph: these graphs, not every graph of the store
-        if union:
-            named = sorted({q.graph_name.value for q in store.quads_for_pattern(None, None, None)
+        # Our graphs alone answer most queries, over their union (the fastest way to evaluate);
+        # the `extra` named graphs beside them (the releases) join a second copy, used only by
+        # queries that name graphs. A store read in place cannot be copied, so there are none.
+        beside, defaults = None, {}
+        if extra and copied:
+            beside = Store()
+            beside.bulk_extend(store.quads_for_pattern(None, None, None, None))
+            beside.load(extra, format=RdfFormat.N_QUADS)
+            union = list(init.get("union") or ())
+            named = sorted({q.graph_name.value for q in beside.quads_for_pattern(None, None, None)
                             if hasattr(q.graph_name, "value")} | set(union))
             defaults = {"union": union, "named": named}
-        else:
-            defaults = {}
+        elif extra:
+            print("query process: the release graphs are not offered over a store this large",
+                  file=sys.stderr, flush=True)
         write_frame(out, ("ready", quads, isolated))
         while True:
             job = read_frame(inp)
             watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
-            reply = run_job(store, {**defaults, **job}, prefixes)
+            reply = run_job(store, {**defaults, **job}, prefixes, beside)
             watchdog.deadline = None
             write_frame(out, reply)
     except (EOFError, BrokenPipeError):  # the web worker stopped: nothing left to answer
