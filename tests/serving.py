@@ -53,10 +53,11 @@ def free_port(default: tuple[int, int]) -> int:
     raise RuntimeError(f"no free port in {start}-{stop - 1}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Ask the server to stop (SIGINT, as Ctrl-C would), kill it if it has not within 10 s."""
+def stop(process: subprocess.Popen, sig: int = signal.SIGINT) -> None:
+    """Ask the server to stop (`sig`: SIGINT, as Ctrl-C would), kill it if it has not within
+    10 s."""
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

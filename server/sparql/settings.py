@@ -35,7 +35,6 @@ class SparqlSettings:
     cache_bytes: int = 64 * 1024 * 1024
     worker_memory_mb: int = 2048  # address-space limit of a query process; 0 = none
     isolate_network: bool = True  # query processes get no network (Linux namespaces) if possible
-    fast_path: bool = True  # answer cache hits in WSGI middleware, before Flask routing
     # An external SPARQL engine's query URL: evaluate there (`remote.RemoteEngine`), not in our
     # query processes. None: the embedded store.
     query_endpoint: str | None = None

@@ -7,6 +7,7 @@ import hashlib
 from flask import Blueprint, Response, abort, redirect, request, send_file
 
 from ..dataset import Dataset
+from ..formats import SVG
 from ..response_cache import cacheable
 from .assets import LONG_CACHE, SHORT_CACHE, assets
 from .i18n import COOKIE, LANGS, select_lang
@@ -58,7 +59,7 @@ def create_blueprint(dataset: Dataset) -> Blueprint:
         svg = chart_svg(site(), lang, standalone=True, link_root=request.host_url)
         if svg is None:
             abort(404)
-        response = Response(svg, mimetype="image/svg+xml")
+        response = Response(svg, mimetype=SVG.media_type)
         response.headers["Content-Disposition"] = 'inline; filename="ssm-organigrama.svg"'
         response.headers["Vary"] = "Accept-Language, Cookie"
         response.set_etag(hashlib.sha256(svg.encode()).hexdigest()[:32])

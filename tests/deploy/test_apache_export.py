@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests import serving
 from tests.deploy.nginx_runner import free_port
 from tests.serving import wait_until_answering
 
@@ -61,13 +62,7 @@ def apache():
         app = create_app(Config().with_base(base))
         yield base, app.test_client(use_cookies=False), app.extensions["ssm.dataset"]
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        serving.stop(process, signal.SIGTERM)  # apache2 stops gracefully on SIGTERM
         shutil.rmtree(holder, ignore_errors=True)
 
 
