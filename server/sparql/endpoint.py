@@ -135,6 +135,7 @@ class Endpoint:
             "default_graphs": default_graphs,
             "named_graphs": named_graphs,
             "max_rows": self.settings.max_rows,
+            "max_bytes": self.settings.max_result_bytes,
         }
 
         def run() -> Stored:

@@ -50,27 +50,12 @@ def inspect(query: str, canonical_base: str, served_base: str, max_depth: int) -
     if has_unicode_escapes(query):  # an engine may read \u0053ERVICE as SERVICE: look at that
         unescaped = unescape_codepoints(query)
         unescaped_tokens = _tokens(unescaped, " (after applying \\u escapes)")
-        _check(unescaped_tokens, unescaped, max_depth)
-        volatile = calls_volatile_function(unescaped_tokens)
+        _, volatile = _check(unescaped_tokens, unescaped, max_depth)
     tokens = _tokens(query, "")
-    _check(tokens, query, max_depth)
+    has_dataset, calls_volatile = _check(tokens, query, max_depth)
     form = _form(tokens, query)
-    has_dataset = any(t.kind is Kind.WORD and t.text.upper() == "FROM" for t in tokens)
-    volatile = volatile or calls_volatile_function(tokens)
     text = _rewrite(query, tokens, canonical_base, served_base)
-    return Plan(form, text, has_dataset, volatile)
-
-
-def calls_volatile_function(tokens: list[Token]) -> bool:
-    """Whether the tokens call RAND, UUID, STRUUID, NOW or BNODE (any case): a bare keyword
-    followed by '(' — not the word in a string, IRI, prefixed name, variable or comment."""
-    return any(
-        t.kind is Kind.WORD
-        and t.text.upper() in VOLATILE_FUNCTIONS
-        and nxt.kind is Kind.PUNCT
-        and nxt.text == "("
-        for t, nxt in zip(tokens, tokens[1:], strict=False)
-    )
+    return Plan(form, text, has_dataset, volatile or calls_volatile)
 
 
 def _tokens(text: str, where: str) -> list[Token]:
@@ -80,10 +65,15 @@ def _tokens(text: str, where: str) -> list[Token]:
         raise SparqlError(400, f"SPARQL syntax error{where}: {e}") from None
 
 
-def _check(tokens: list[Token], text: str, max_depth: int) -> None:
+def _check(tokens: list[Token], text: str, max_depth: int) -> tuple[bool, bool]:
+    """Refuse SERVICE, SPARQL Update and too deep nesting (`SparqlError`); in the same pass,
+    whether the query names its dataset (FROM) and whether it calls a volatile function."""
     depth = 0
-    for t in tokens:
-        if t.kind is Kind.WORD:
+    has_dataset = volatile = False
+    word_kind, punct_kind = Kind.WORD, Kind.PUNCT
+    for i, t in enumerate(tokens):
+        kind = t.kind
+        if kind is word_kind:
             word = t.text.upper()
             if word == "SERVICE":
                 raise SparqlError(
@@ -97,7 +87,12 @@ def _check(tokens: list[Token], text: str, max_depth: int) -> None:
                     f"This endpoint is read-only: SPARQL Update ({word} at "
                     f"{position(text, t.start)}) is not accepted.",
                 )
-        elif t.kind is Kind.PUNCT:
+            if word == "FROM":
+                has_dataset = True
+            elif word in VOLATILE_FUNCTIONS and not volatile:
+                nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+                volatile = nxt is not None and nxt.kind is punct_kind and nxt.text == "("
+        elif kind is punct_kind:
             if t.text in _OPEN:
                 depth += 1
                 if depth > max_depth:
@@ -108,6 +103,7 @@ def _check(tokens: list[Token], text: str, max_depth: int) -> None:
                     )
             elif t.text in _CLOSE:
                 depth -= 1
+    return has_dataset, volatile
 
 
 def _form(tokens: list[Token], text: str) -> str:

@@ -4,13 +4,17 @@ Checks that look for a keyword (SERVICE, INSERT …) must not be fooled by the s
 string, an IRI, a prefixed name, a variable or a comment; a regular expression over the raw text
 is. This tokenizer follows the grammar's terminals, longest match first, and reports where the
 text stops being SPARQL (line and column) instead of guessing.
+
+It runs on every query the endpoint has not answered before, so it is written for speed: one
+regular-expression match per token (whitespace and comments are skipped by the same match, with a
+possessive quantifier so a long run of them cannot backtrack), and tokens are named tuples.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -39,12 +43,15 @@ class Kind(Enum):
     PUNCT = "punctuation"
 
 
+# Whitespace and comments between tokens; possessive (`*+`), so a failed match never backtracks
+# into them.
+_SKIP = r"(?:[ \t\r\n]+|#[^\r\n]*)*+"
 # Order matters: the first alternative that matches wins, so longer terminals come first.
 _TOKEN = re.compile(
-    "|".join(
+    _SKIP
+    + "(?:"
+    + "|".join(
         [
-            r"(?P<ws>[ \t\r\n]+)",
-            r"(?P<comment>#[^\r\n]*)",
             r'(?P<IRI><[^<>"{}|^`\\\x00-\x20]*>)',
             rf"(?P<STRING>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
             rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'
@@ -60,12 +67,14 @@ _TOKEN = re.compile(
             r"(?P<PUNCT>\^\^|<=|>=|!=|&&|\|\||[{}()\[\],;.*+\-/!=<>^|?])",
         ]
     )
+    + ")"
 )
+_SKIP_ONLY = re.compile(_SKIP)
+_KINDS = {kind.name: kind for kind in Kind}
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: Kind
     text: str
     start: int  # offset in the text that was tokenized
@@ -85,15 +94,18 @@ def position(text: str, offset: int) -> str:
 def tokenize(text: str) -> list[Token]:
     """The tokens of `text` (whitespace and comments dropped), or `LexError` with the position."""
     tokens: list[Token] = []
+    append = tokens.append
     pos, end = 0, len(text)
-    match = _TOKEN.match
+    match, kinds = _TOKEN.match, _KINDS
     while pos < end:
         m = match(text, pos)
         if m is None:
+            pos = _SKIP_ONLY.match(text, pos).end()
+            if pos == end:  # only whitespace or a comment left
+                break
             raise LexError(f"unexpected character {text[pos]!r} at {position(text, pos)}")
         kind = m.lastgroup
-        if kind not in ("ws", "comment"):
-            tokens.append(Token(Kind[kind], m.group(), pos))
+        append(Token(kinds[kind], m.group(kind), m.start(kind)))
         pos = m.end()
     return tokens
 

@@ -58,6 +58,7 @@ class Worker:
 
     def __init__(self, argv: list[str], env: dict[str, str], generation: int):
         self.generation = generation
+        self.cpu: float | None = None  # CPU seconds it had used when it last went idle
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True
         )
@@ -192,14 +193,14 @@ class Pool:
         timeout, light = self.settings.timeout, self.settings.long_after
         deadline = time.monotonic() + timeout
         if light >= timeout:
-            return worker.receive(timeout)
-        cpu_before = _cpu_seconds(worker.proc.pid)
+            return _answer(worker, worker.receive(timeout))
+        cpu_before = worker.cpu if worker.cpu is not None else _cpu_seconds(worker.proc.pid)
         while True:
             step = min(light, deadline - time.monotonic())
             if step <= 0:
                 raise TimeoutError
             try:
-                return worker.receive(step)
+                return _answer(worker, worker.receive(step))
             except TimeoutError:
                 if time.monotonic() >= deadline:
                     raise
@@ -212,7 +213,7 @@ class Pool:
         slots, run_slot = held.pop()
         slots.release(run_slot)
         held.append((self._long_slots, long_slot))
-        return worker.receive(max(0.0, deadline - time.monotonic()))
+        return _answer(worker, worker.receive(max(0.0, deadline - time.monotonic())))
 
     def close(self) -> None:
         """Stop the idle workers and retire the busy ones as they finish (tests, shutdown)."""
@@ -297,6 +298,7 @@ class Pool:
                 ready = worker.receive(STARTUP_TIMEOUT)
                 if not (isinstance(ready, tuple) and ready[0] == "ready"):
                     raise WorkerDied
+                worker.cpu = ready[3]
                 if self.settings.isolate_network and not ready[2]:
                     _warn_once("query processes run without network isolation here")
                 if generation != self._generation:
@@ -323,6 +325,12 @@ class Pool:
         if self.settings.isolate_network:
             argv.append("--isolate")
         return argv
+
+
+def _answer(worker: Worker, frame: object) -> tuple[int, bytes | str]:
+    """(status, body) of a job's reply frame; notes the CPU time the process reported."""
+    status, body, worker.cpu = frame  # type: ignore[misc]
+    return status, body
 
 
 def _cpu_seconds(pid: int) -> float | None:

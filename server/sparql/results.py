@@ -1,8 +1,12 @@
 """Query results as bytes, in the worker: SPARQL JSON/XML/CSV/TSV and the RDF syntaxes.
 
-Rows are counted as they are read and a result past the row limit is refused, not cut: a
-client must never mistake part of an answer for all of it. Solutions are serialized here (the
-engine's own writers cannot stop at a row count); graphs go through the format registry.
+A result past the row limit is refused, not cut: a client must never mistake part of an answer
+for all of it. The engine's solutions are written by pyoxigraph's own writers (`engine_solutions`:
+several times faster than building Python objects per term), which cannot stop at a row count:
+the written size tells when the count may be over the limit (a row takes at least
+`MIN_ROW_BYTES`), and only then are the rows counted, by evaluating the query again. Rows that
+went through Python (the remote tier rewrites their IRIs) are written by the writers below, and
+counted as they are read; graphs go through the format registry.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple
 
 from ..formats import GRAPH_RESULTS, write_rdf
 
@@ -26,8 +30,60 @@ TABLE_VARIABLES = ("subject", "predicate", "object")  # a graph shown as a table
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# pyoxigraph's writer per results format key ("html" is JSON: the page renders it).
+ENGINE_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "html": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+# The fewest bytes one more row adds in each format: `{},` in JSON, `<result></result>` in XML,
+# CRLF in CSV, LF in TSV. A result written in fewer than (limit + 1) × these has at most `limit`.
+MIN_ROW_BYTES = {"json": 2, "html": 2, "xml": 17, "csv": 2, "tsv": 1}
+
+
 class TooManyRows(Exception):
     """The result has more rows (or triples) than allowed."""
+
+
+class TooLarge(Exception):
+    """The written result is larger than allowed."""
+
+
+class _Sink:
+    """A binary file for pyoxigraph's writers that refuses to grow past `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def engine_solutions(
+    answer: QuerySolutions, key: str, limit: int, max_bytes: int,
+    again: Callable[[], Iterable],
+) -> bytes:
+    """The engine's SELECT results in format `key`, written by pyoxigraph.
+
+    `TooManyRows` past `limit` rows (counted on `again()`, a fresh evaluation of the same query,
+    only when the written size leaves it possible), `TooLarge` past `max_bytes`.
+    """
+    sink = _Sink(max_bytes)
+    answer.serialize(sink, format=ENGINE_FORMATS[key])
+    if sink.size >= MIN_ROW_BYTES[key] * (limit + 1):
+        capped((None for _ in again()), limit)
+    return b"".join(sink.parts)
 
 
 def capped(items: Iterable, limit: int) -> list:

@@ -16,8 +16,8 @@ class SparqlSettings:
     busy computing (half that in CPU time) moves to one of `max_long` long-query slots (freeing
     its slot for light queries); when none is free it is stopped (503 with Retry-After): heavy
     queries never make light ones wait. A result
-    with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE) is refused with 422, never
-    silently truncated.
+    with more than `max_rows` rows (triples for CONSTRUCT/DESCRIBE), or a SELECT result larger than
+    `max_result_bytes` once written, is refused with 422, never silently truncated.
     """
 
     timeout: float = 30.0
@@ -31,6 +31,7 @@ class SparqlSettings:
     max_body_bytes: int = 262_144
     max_url_bytes: int = 131_072  # a GET query string longer than this is 414
     max_rows: int = 100_000
+    max_result_bytes: int = 128 * 1024 * 1024  # a written result larger than this is refused
     max_depth: int = 128  # bracket nesting; the engine's parser recurses
     cache_bytes: int = 64 * 1024 * 1024
     worker_memory_mb: int = 2048  # address-space limit of a query process; 0 = none

@@ -38,11 +38,13 @@ class Slots:
 
     `n` slots of one `kind`: files `{kind}-0` … under SSM_SPARQL_SLOTS (machine-wide), else a
     semaphore (this process only). Threads of one process first pass a local gate of `n`, so at
-    most `n` of them poll the files.
+    most `n` of them poll the files; a slot freed in this process wakes one of them at once (a
+slot freed by another process is noticed within `POLL_S`).
     """
 
     def __init__(self, n: int, kind: str = "run") -> None:
         self._gate = threading.BoundedSemaphore(n)
+        self._freed = threading.Condition()
         self._paths: list[Path] = []
         shared = os.environ.get(ENV)
         if shared and Path(shared).is_dir():
@@ -64,10 +66,12 @@ class Slots:
                     return fd
                 except BlockingIOError:
                     os.close(fd)
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 self._gate.release()
                 return None
-            time.sleep(POLL_S)
+            with self._freed:
+                self._freed.wait(min(POLL_S, left))
 
     def release(self, slot: int) -> None:
         if slot >= 0:
@@ -75,4 +79,6 @@ class Slots:
                 fcntl.flock(slot, fcntl.LOCK_UN)
             with contextlib.suppress(OSError):
                 os.close(slot)
+            with self._freed:
+                self._freed.notify()
         self._gate.release()

@@ -9,8 +9,10 @@ a query outlives the deadline it was given.
 Wire format on stdin/stdout: frames of an 8-byte big-endian length and a pickle. In: the init
 message `{"store": path, "prefixes": dict}` (the server's built store, opened read-only: every
 query process shares it; `{"nquads": bytes, ...}` loads a private in-memory store instead), then
-jobs (see `run_job`). Out: `("ready", quads or None,
-isolated)`, then one `(status, body)` per job: body is bytes for 200, a message otherwise.
+jobs (see `run_job`). Out: `("ready", quads or None, isolated, cpu)`, then one `(status, body,
+cpu)` per job: body is bytes for 200, a message otherwise; `cpu` is the CPU time this process has
+used so far (seconds), so the pool can tell a busy query from a slowed one without asking /proc
+on every query.
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
     """Evaluate one job and serialize its result.
 
     job: query (text), form, format (a key of `formats`), base_iri, has_dataset (FROM in the
-    query), default_graphs / named_graphs (tuples, or None when the protocol gave none), max_rows;
+    query), default_graphs / named_graphs (tuples, or None when the protocol gave none), max_rows,
+    max_bytes;
     with `beside` (our graphs plus other named graphs), also `union` (our graphs: the default
     graph) and `named` (every graph). A query that names graphs runs over `beside`.
     """
@@ -131,8 +134,9 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         if isinstance(answer, QueryBoolean):
             return 200, results.boolean(bool(answer), key)
         if job["form"] == "SELECT":
-            variables = [v.value for v in answer.variables]
-            return 200, results.solutions(variables, results.capped(answer, limit), key)
+            return 200, results.engine_solutions(
+                answer, key, limit, job["max_bytes"],
+                again=lambda: store.query(job["query"], **kwargs))  # fmt: skip
         return 200, results.graph(results.capped(answer, limit), key, prefixes)
     except SyntaxError as e:
         return 400, f"SPARQL syntax error: {e}"
@@ -141,6 +145,11 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         return 422, (
             f"The result has more than {limit} {what}, the most this endpoint returns; "
             "narrow the query or page through it with LIMIT and OFFSET."
+        )
+    except results.TooLarge:
+        return 422, (
+            f"The result is larger than {job['max_bytes'] // 2**20} MB, the most this endpoint "
+            "returns; narrow the query or page through it with LIMIT and OFFSET."
         )
     except MemoryError:
         return 503, "The query needed more memory than a query may use."
@@ -197,13 +206,13 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
         elif extra:
             print("query process: the release graphs are not offered over a store this large",
                   file=sys.stderr, flush=True)
-        write_frame(out, ("ready", quads, isolated))
+        write_frame(out, ("ready", quads, isolated, time.process_time()))
         while True:
             job = read_frame(inp)
             watchdog.deadline = time.monotonic() + job["timeout"] + 5.0
-            reply = run_job(store, {**defaults, **job}, prefixes, beside)
+            status, body = run_job(store, {**defaults, **job}, prefixes, beside)
             watchdog.deadline = None
-            write_frame(out, reply)
+            write_frame(out, (status, body, time.process_time()))
     except (EOFError, BrokenPipeError):  # the web worker stopped: nothing left to answer
         return
 

@@ -107,7 +107,7 @@ def job(dataset, query: str, fmt: str = "json", default=None, named=None, max_ro
     plan = inspect(query, dataset.canonical_base, dataset.base, 128)
     return {"query": plan.text, "form": plan.form, "format": fmt, "base_iri": dataset.base,
             "has_dataset": plan.has_dataset, "default_graphs": default, "named_graphs": named,
-            "max_rows": max_rows}  # fmt: skip
+            "max_rows": max_rows, "max_bytes": 2**27}  # fmt: skip
 
 
 def embedded(dataset, j: dict):

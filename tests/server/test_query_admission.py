@@ -24,7 +24,7 @@ LIGHT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
 def job(query: str) -> dict:
     return {"query": query, "form": "SELECT", "format": "json", "base_iri": None,
             "has_dataset": False, "default_graphs": None, "named_graphs": None,
-            "max_rows": 1000}  # fmt: skip
+            "max_rows": 1000, "max_bytes": 2**20}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -368,6 +368,29 @@ def test_too_many_rows_is_refused_not_truncated(endpoint):
     assert graph.status_code == 422 and "triples" in graph.text
 
 
+@pytest.mark.parametrize(
+    ("accept", "count"),
+    [
+        ("application/sparql-results+json", lambda r: len(r.json()["results"]["bindings"])),
+        ("application/sparql-results+xml",
+         lambda r: len(ET.fromstring(r.content).findall(".//{*}result"))),
+        ("text/csv", lambda r: len(list(csv.reader(io.StringIO(r.text)))) - 1),
+        ("text/tab-separated-values", lambda r: len(r.text.splitlines()) - 1),
+    ],
+)
+def test_row_bound_in_every_results_format(endpoint, accept, count):
+    """The engine's writers cannot stop at a row count: exactly the limit passes whole, one row
+    more is refused, in each format (each writes a row in a different number of bytes)."""
+    query = "SELECT ?s ?p WHERE {{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT {}"
+    whole = requests.get(endpoint, params={"query": query.format(50)},
+                         headers={"Accept": accept}, timeout=30)  # fmt: skip
+    assert whole.status_code == 200, whole.text
+    assert count(whole) == 50
+    over = requests.get(endpoint, params={"query": query.format(51)},
+                        headers={"Accept": accept}, timeout=30)  # fmt: skip
+    assert over.status_code == 422 and "more than 50 rows" in over.text
+
+
 def test_size_limits(endpoint):
     long_query = "ASK {} #" + "x" * 9000
     assert requests.post(endpoint, data={"query": long_query}, timeout=30).status_code == 413

@@ -1,0 +1,39 @@
+"""The worker's result bounds, on a store of its own: rows are counted, bytes are capped."""
+
+from __future__ import annotations
+
+from oas_ssm.server.sparql.worker import run_job
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+EX = "http://example.org/"
+
+
+def store_of(n: int, text: str = "x") -> Store:
+    store = Store()
+    for i in range(n):
+        store.add(Quad(NamedNode(f"{EX}s{i}"), NamedNode(f"{EX}p"), Literal(text)))
+    return store
+
+
+def job(query: str, fmt: str = "json", max_rows: int = 100, max_bytes: int = 2**20) -> dict:
+    return {"query": query, "form": "SELECT", "format": fmt, "base_iri": None,
+            "has_dataset": False, "default_graphs": None, "named_graphs": None,
+            "max_rows": max_rows, "max_bytes": max_bytes}  # fmt: skip
+
+
+def test_a_result_larger_than_the_byte_bound_is_refused_whole():
+    store = store_of(3, "y" * 5000)
+    status, message = run_job(store, job("SELECT ?o WHERE { ?s ?p ?o }", max_bytes=4096), {})
+    assert status == 422 and "larger than" in message and "LIMIT" in message
+    status, body = run_job(store, job("SELECT ?o WHERE { ?s ?p ?o }", max_bytes=2**20), {})
+    assert status == 200 and body.count(b"y" * 5000) == 3
+
+
+def test_rows_are_counted_where_the_written_size_allows_more_than_the_limit():
+    # each format writes a row in a different number of bytes: the bound is on rows in all
+    store = store_of(30)
+    for fmt in ("json", "xml", "csv", "tsv"):
+        status, _ = run_job(store, job("SELECT ?s WHERE { ?s ?p ?o }", fmt, max_rows=29), {})
+        assert status == 422, fmt
+        status, _ = run_job(store, job("SELECT ?s WHERE { ?s ?p ?o }", fmt, max_rows=30), {})
+        assert status == 200, fmt
