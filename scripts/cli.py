@@ -13,6 +13,7 @@ COMMANDS = {
     "validate": ("oas_ssm.validate", "Validate data against the SHACL shapes and HermiT."),
     "consistency": ("oas_ssm.consistency", "Only the HermiT consistency check."),
     "serve": ("oas_ssm.server.serve", "Serve the graph: linked data, HTML and SPARQL."),
+    "reload": ("oas_ssm.server.control", "Make a running `ssm serve` load its data again."),
     "diff": ("oas_ssm.diff", "What changed between two versions of the graph."),
     "release": ("oas_ssm.release", "Make a dated, immutable release of the graph and ontology."),
     "publish": ("oas_ssm.publish", "Load the graphs into a SPARQL engine (Graph Store Protocol)."),

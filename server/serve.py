@@ -183,6 +183,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
     _raise_open_files_limit()
 
+    from oas_ssm.server.control import ServerStatus, status_path
+
+    status = ServerStatus(status_path(config.state_dir, config.host, config.port),
+                          dataset.version)  # fmt: skip
+
+    def refused(message: str, outcome: str = "refused") -> bool:
+        print(f"ssm serve: {message}", file=sys.stderr, flush=True)
+        status.finished(outcome, message)
+        return False
+
     def reload() -> bool:
         """SIGHUP: load, check and swap in the data now in the files; False keeps the old."""
         global _PRELOADED
@@ -191,29 +201,31 @@ def run(args: argparse.Namespace) -> int:
         try:
             new = _load_checked(config, args.skip_validation)
         except DataError as e:
-            print(f"ssm serve: reload refused, still serving version {old.version[:12]}: {e}",
-                  file=sys.stderr, flush=True)  # fmt: skip
-            return False
+            return refused(f"reload refused, still serving version {old.version[:12]}: {e}")
         if new.version == old.version:
-            print("ssm serve: the data is unchanged; nothing to reload", file=sys.stderr,
-                  flush=True)  # fmt: skip
-            return False
+            return refused("the data is unchanged; nothing to reload", "unchanged")
         try:
             _preload(new)
         except Exception as e:  # noqa: BLE001 - the old data keeps serving
-            print(f"ssm serve: reload refused, still serving version {old.version[:12]}: "
-                  f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)  # fmt: skip
-            return False
+            return refused(f"reload refused, still serving version {old.version[:12]}: "
+                           f"{type(e).__name__}: {e}")  # fmt: skip
         _PRELOADED = new
         print(f"ssm serve: serving version {new.version[:12]} ({_counts(new)}); "
               "replacing the workers one by one", file=sys.stderr, flush=True)  # fmt: skip
         return True
+
+    def swapped() -> None:
+        """Every worker now serves the reloaded data."""
+        new = _PRELOADED
+        status.finished("served", f"serving version {new.version[:12]} ({_counts(new)}) in "
+                                  "every worker", new.version)  # fmt: skip
 
     server = Supervisor(
         listener,
         "oas_ssm.server.serve:worker_app",
         config=config,
         reload_data=reload,
+        reloaded=swapped,
         reload_pending=early_hup,
     )
     try:
@@ -224,14 +236,18 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    status.publish()  # `ssm reload` finds the server by it
     print(
         f"ssm serve: {_counts(dataset)}, IRIs under {dataset.base}\n"
         f"ssm serve: listening on http://{_url_host(config.host)}:{config.port}{config.mount}/ "
         f"({config.workers} workers × {config.threads} threads; pid {os.getpid()}, "
-        "kill -HUP it to reload the data)",
+        "`ssm reload` or kill -HUP it to reload the data)",
         flush=True,
     )
-    return server.run(worker_app)
+    try:
+        return server.run(worker_app)
+    finally:
+        status.remove()
 
 
 def _load_checked(config: Config, skip_validation: bool):

@@ -114,7 +114,7 @@ def _prune(root: Path, keep: Path) -> None:
             continue
         if entry.name.startswith(".build-"):
             pid = entry.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and process_alive(int(pid)):
                 continue
         elif age < KEEP_UNUSED_SECONDS or _in_use(entry):
             continue
@@ -136,7 +136,8 @@ def _in_use(folder: Path) -> bool:
         os.close(fd)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (ours or not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

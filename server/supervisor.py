@@ -11,8 +11,8 @@ four things about how it manages them:
   killed twice in a few seconds (granian's own rule, which two out-of-memory kills would trip).
 - SIGHUP loads the data again (`reload_data`, in a background thread, so dead workers are still
   replaced meanwhile): if it loads and validates, the workers are replaced one by one (the new
-  one accepts before the old one stops, so no request fails); if not, the old data keeps
-  serving and the log says why.
+  one accepts before the old one stops, so no request fails), then `reloaded` is called; if
+  not, the old data keeps serving and the log says why.
 - Connections: a header must arrive within `HEADER_READ_TIMEOUT_MS` (slowloris), each worker
   holds up to `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM
   lets in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
@@ -55,6 +55,7 @@ class Supervisor(MPServer):
         *,
         config: Config,
         reload_data: Callable[[], bool],
+        reloaded: Callable[[], None] | None = None,
         reload_pending: list[int] | None = None,
     ) -> None:
         super().__init__(
@@ -76,6 +77,7 @@ class Supervisor(MPServer):
         )
         self._listener = listener
         self._reload_data = reload_data
+        self._reloaded = reloaded or (lambda: None)  # after every worker was replaced
         self._reload_pending = reload_pending if reload_pending is not None else []
         self._loading: threading.Thread | None = None  # a reload in progress
         self._loaded = threading.Event()  # ... that succeeded: replace the workers
@@ -134,6 +136,7 @@ class Supervisor(MPServer):
         self._respawn_workers(
             list(range(self.workers)), spawn_target, target_loader, delay=REPLACE_DELAY_S
         )
+        self._reloaded()
 
     def _serve_loop(self, spawn_target, target_loader) -> None:
         while True:

@@ -132,6 +132,40 @@ def test_sighup_with_bad_data_keeps_the_old_data_serving(tmp_path, annex_copy, d
         assert "Traceback" not in server.output()
 
 
+def _reload(server: Served) -> subprocess.CompletedProcess:
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    return subprocess.run(
+        [sys.executable, "-m", "oas_ssm.cli", "reload", "--host", "127.0.0.1", "--port", port,
+         "--state-dir", str(server.state), "--timeout", "300"],
+        cwd=ROOT, capture_output=True, text=True, timeout=330,
+    )  # fmt: skip
+
+
+def test_ssm_reload_says_what_came_of_each_reload(tmp_path, annex_copy):
+    """`ssm reload` finds the server by its state directory and address, and its exit status
+    tells a deploy script whether the new data is served."""
+    with served(tmp_path, annex_copy, "--workers", "1") as server:
+        unchanged = _reload(server)
+        assert unchanged.returncode == 0 and "unchanged" in unchanged.stdout, unchanged
+
+        renamed = DSP_LABEL.replace("Pública", "Pública (renombrado)")
+        text = annex_copy.read_text(encoding="utf-8")
+        annex_copy.write_text(text.replace(DSP_LABEL, renamed, 1), encoding="utf-8")
+        served_now = _reload(server)
+        assert served_now.returncode == 0 and "every worker" in served_now.stdout, served_now
+        # exit 0 means done: the new data answers at once, no polling
+        assert "Seguridad Pública (renombrado)" in requests.get(server.url + DSP_DOC).text
+
+        annex_copy.write_text(text + "\nnot turtle <<<\n", encoding="utf-8")
+        bad = _reload(server)
+        assert bad.returncode == 1 and "invalid Turtle" in bad.stderr, bad
+        assert "Seguridad Pública (renombrado)" in requests.get(server.url + DSP_DOC).text
+        assert "Traceback" not in server.output() + bad.stderr
+    gone = _reload(server)  # the server has stopped: its status file went with it
+    assert gone.returncode == 2 and "no `ssm serve` runs" in gone.stderr, gone
+    assert not list((server.state / "servers").glob("*.json"))
+
+
 def test_a_second_server_on_a_taken_port_refuses_to_start(tmp_path):
     data = FIXTURES / "data.ttl"
     with served(tmp_path, data, *_fixture_args()) as server:
@@ -207,7 +241,8 @@ def test_restart_reuses_the_built_store_and_leaves_no_temporary_folders(tmp_path
         assert r.json()["boolean"] is True
     assert not list(server.tmp.iterdir()) and not list((tmp_path / "tmp-first").iterdir())
     visible = sorted(p.name for p in server.state.iterdir())
-    assert visible == ["slots", "stores"]
+    assert visible == ["servers", "slots", "stores"]
+    assert not list((server.state / "servers").iterdir())  # each server's status file went too
     assert not [p for p in (server.state / "stores").iterdir() if p.name.startswith(".build-")]
 
 
