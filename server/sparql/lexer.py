@@ -57,7 +57,9 @@ _TOKEN = re.compile(
             rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'
             rf"|'(?:[^'\\\n\r]|{_ECHAR})*'"
             rf'|"(?:[^"\\\n\r]|{_ECHAR})*")',
-            rf"(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            # the lookahead only skips, cheaply, words that cannot be prefixed names (no ':'
+            # after the characters a prefix may have); the match itself is the grammar's
+            rf"(?=[{_PN_CHARS}.]*:)(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
             rf"(?P<BNODE>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
             rf"(?P<VAR>[?$]{_VARNAME})",
             r"(?P<LANGTAG>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",

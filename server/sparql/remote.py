@@ -16,7 +16,8 @@ made to mean what our embedded store would answer:
   String functions over IRIs (`STR(?x)`) then see the engine's base: publish with the same
   `--base-uri` as `ssm serve` for answers identical in every respect;
 - results come back as SPARQL JSON or N-Triples and are written again by `results`, in the
-  format the client asked for, refused (422) past `max_rows` like the embedded engine's.
+  format the client asked for, by the writers the embedded engine's results go through (byte for
+  byte the same answer), refused (422) past `max_rows` or `max_result_bytes` like those.
 """
 
 from __future__ import annotations
@@ -112,14 +113,13 @@ class RemoteEngine:
             if form == "ASK":
                 return 200, results.boolean(_boolean(answer), key)
             variables = list(answer["head"]["vars"])
-            rows = (_row(b, variables, rewriter) for b in answer["results"]["bindings"])
-            return 200, results.solutions(variables, results.capped(rows, limit), key)
-        except results.TooManyRows:
-            what = "rows" if form == "SELECT" else "triples"
-            return 422, (
-                f"The result has more than {limit} {what}, the most this endpoint returns; "
-                "narrow the query or page through it with LIMIT and OFFSET."
-            )
+            rows = results.capped(
+                (_row(b, variables, rewriter) for b in answer["results"]["bindings"]), limit)
+            return 200, results.write_solutions(
+                results.rows_as_solutions(variables, rows), key, limit, job["max_bytes"],
+                again=lambda: rows)  # fmt: skip
+        except (results.TooManyRows, results.TooLarge) as e:
+            return results.refusal(e, form, limit, job["max_bytes"])
         except (ValueError, KeyError, TypeError, SyntaxError) as e:
             log.warning("unreadable answer from %s (%s): %r", self.url, content_type, e)
             return 502, "The query engine sent an answer this endpoint could not read."

@@ -1,33 +1,34 @@
 """Query results as bytes, in the worker: SPARQL JSON/XML/CSV/TSV and the RDF syntaxes.
 
 A result past the row limit is refused, not cut: a client must never mistake part of an answer
-for all of it. The engine's solutions are written by pyoxigraph's own writers (`engine_solutions`:
-several times faster than building Python objects per term), which cannot stop at a row count:
-the written size tells when the count may be over the limit (a row takes at least
-`MIN_ROW_BYTES`), and only then are the rows counted, by evaluating the query again. Rows that
-went through Python (the remote tier rewrites their IRIs) are written by the writers below, and
-counted as they are read; graphs go through the format registry.
+for all of it. Solutions are written by pyoxigraph's own writers (`write_solutions`: several
+times faster than building Python objects per term, and one writer for every tier), which cannot
+stop at a row count: the written size tells when the count may be over the limit (a row takes at
+least `MIN_ROW_BYTES`), and only then are the rows counted. Rows that went through Python (the
+remote tier rewrites their IRIs) become solutions again by `rows_as_solutions`, so they are
+written by the same writers, byte for byte. Graphs go through the format registry.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Callable, Iterable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    Triple,
+    parse_query_results,
+)
 
 from ..formats import GRAPH_RESULTS, write_rdf
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 SRX = "http://www.w3.org/2005/sparql-results#"
 TABLE_VARIABLES = ("subject", "predicate", "object")  # a graph shown as a table (HTML)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # pyoxigraph's writer per results format key ("html" is JSON: the page renders it).
@@ -51,6 +52,18 @@ class TooLarge(Exception):
     """The written result is larger than allowed."""
 
 
+def refusal(
+    error: TooManyRows | TooLarge, form: str, limit: int, max_bytes: int
+) -> tuple[int, str]:
+    """The 422 answer to a result past a bound, saying which one and what to do."""
+    if isinstance(error, TooLarge):
+        bound = f"is larger than {max_bytes // 2**20} MB"
+    else:
+        bound = f"has more than {limit} {'rows' if form == 'SELECT' else 'triples'}"
+    return 422, (f"The result {bound}, the most this endpoint returns; narrow the query or page "
+                 "through it with LIMIT and OFFSET.")  # fmt: skip
+
+
 class _Sink:
     """A binary file for pyoxigraph's writers that refuses to grow past `limit` bytes."""
 
@@ -70,14 +83,15 @@ class _Sink:
         pass
 
 
-def engine_solutions(
+def write_solutions(
     answer: QuerySolutions, key: str, limit: int, max_bytes: int,
     again: Callable[[], Iterable],
 ) -> bytes:
-    """The engine's SELECT results in format `key`, written by pyoxigraph.
+    """SELECT results in format `key`, written by pyoxigraph.
 
-    `TooManyRows` past `limit` rows (counted on `again()`, a fresh evaluation of the same query,
-    only when the written size leaves it possible), `TooLarge` past `max_bytes`.
+    `TooManyRows` past `limit` rows (counted on `again()`, the same rows afresh, e.g. a new
+    evaluation of the query, only when the written size leaves it possible), `TooLarge` past
+    `max_bytes`.
     """
     sink = _Sink(max_bytes)
     answer.serialize(sink, format=ENGINE_FORMATS[key])
@@ -99,19 +113,11 @@ def capped(items: Iterable, limit: int) -> list:
 # -- SELECT ------------------------------------------------------------------------------------
 
 
-def solutions(variables: list[str], rows: list, key: str) -> bytes:
-    """SELECT results (rows of pyoxigraph solutions) in format `key` (html means JSON)."""
-    if key in ("json", "html"):
-        return _json(
-            {"head": {"vars": variables}, "results": {"bindings": _bindings(variables, rows)}}
-        )
-    if key == "xml":
-        return _xml_solutions(variables, rows)
-    if key == "csv":
-        return _csv(variables, rows)
-    if key == "tsv":
-        return _tsv(variables, rows)
-    raise ValueError(f"not a results format: {key}")
+def rows_as_solutions(variables: list[str], rows: list) -> QuerySolutions:
+    """Rows of pyoxigraph terms (dicts by variable) as solutions pyoxigraph's writers take."""
+    bindings = _bindings(variables, rows)
+    data = _json({"head": {"vars": variables}, "results": {"bindings": bindings}})
+    return parse_query_results(data, format=QueryResultsFormat.JSON)
 
 
 def boolean(value: bool, key: str) -> bytes:
@@ -187,73 +193,3 @@ def _json_term(term) -> dict:
             },
         }
     raise TypeError(f"unexpected term {term!r}")
-
-
-def _xml_text(value: str) -> str:
-    return escape(_XML_INVALID.sub("\ufffd", value))
-
-
-def _xml_term(term) -> str:
-    if isinstance(term, NamedNode):
-        return f"<uri>{_xml_text(term.value)}</uri>"
-    if isinstance(term, BlankNode):
-        return f"<bnode>{_xml_text(term.value)}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            attr = f" xml:lang={quoteattr(term.language)}"
-        elif term.datatype.value != XSD_STRING:
-            attr = f" datatype={quoteattr(term.datatype.value)}"
-        else:
-            attr = ""
-        return f"<literal{attr}>{_xml_text(term.value)}</literal>"
-    if isinstance(term, Triple):
-        return (
-            f"<triple><subject>{_xml_term(term.subject)}</subject>"
-            f"<predicate>{_xml_term(term.predicate)}</predicate>"
-            f"<object>{_xml_term(term.object)}</object></triple>"
-        )
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def _xml_solutions(variables: list[str], rows: list) -> bytes:
-    def lines() -> Iterator[str]:
-        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{SRX}">\n  <head>\n'
-        for v in variables:
-            yield f"    <variable name={quoteattr(v)}/>\n"
-        yield "  </head>\n  <results>\n"
-        for row in rows:
-            yield "    <result>"
-            for v in variables:
-                term = row[v]
-                if term is not None:
-                    yield f"<binding name={quoteattr(v)}>{_xml_term(term)}</binding>"
-            yield "</result>\n"
-        yield "  </results>\n</sparql>\n"
-
-    return "".join(lines()).encode()
-
-
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BlankNode):
-        return "_:" + term.value
-    if isinstance(term, NamedNode | Literal):
-        return term.value
-    return str(term)  # a triple term: its N-Triples form
-
-
-def _csv(variables: list[str], rows: list) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow([_csv_value(row[v]) for v in variables])
-    return out.getvalue().encode()
-
-
-def _tsv(variables: list[str], rows: list) -> bytes:
-    lines = ["\t".join("?" + v for v in variables)]
-    for row in rows:
-        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
-    return ("\n".join(lines) + "\n").encode()

@@ -134,23 +134,14 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         if isinstance(answer, QueryBoolean):
             return 200, results.boolean(bool(answer), key)
         if job["form"] == "SELECT":
-            return 200, results.engine_solutions(
+            return 200, results.write_solutions(
                 answer, key, limit, job["max_bytes"],
                 again=lambda: store.query(job["query"], **kwargs))  # fmt: skip
         return 200, results.graph(results.capped(answer, limit), key, prefixes)
     except SyntaxError as e:
         return 400, f"SPARQL syntax error: {e}"
-    except results.TooManyRows:
-        what = "rows" if job["form"] == "SELECT" else "triples"
-        return 422, (
-            f"The result has more than {limit} {what}, the most this endpoint returns; "
-            "narrow the query or page through it with LIMIT and OFFSET."
-        )
-    except results.TooLarge:
-        return 422, (
-            f"The result is larger than {job['max_bytes'] // 2**20} MB, the most this endpoint "
-            "returns; narrow the query or page through it with LIMIT and OFFSET."
-        )
+    except (results.TooManyRows, results.TooLarge) as e:
+        return results.refusal(e, job["form"], limit, job["max_bytes"])
     except MemoryError:
         return 503, "The query needed more memory than a query may use."
     except (OSError, ValueError, TypeError, RuntimeError, LookupError) as e:
