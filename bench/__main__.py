@@ -144,7 +144,7 @@ def compare(args: argparse.Namespace, results: Results, wrk: str | None, workdir
                             f"round {k + 1}/{args.rounds})")
                         parts.setdefault(p.name, []).append(
                             gen.run(p.url, reqs, args.duration / args.rounds, warmup=k == 0,
-                                    unique=workload == "sparql-unique"))
+                                    unique=workload == "sparql-unique", pid=p.pid))
             for name, runs in parts.items():
                 results.loads[(workload, name)] = combine(runs)
         for p in running:

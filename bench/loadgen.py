@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.procs import cpu_seconds
 from bench.workload import Request
 
 MARK = "BENCH-RESULT "
@@ -37,6 +38,13 @@ class LoadResult:
     errors: int  # no answer: connect/read/write errors and timeouts
     tool: str
     failed: int = 0  # answers that were not 2xx/3xx (e.g. 429 when the server is full)
+    cpu_s: float = 0.0  # CPU time the server's processes used meanwhile (0: not measured)
+
+    @property
+    def cpu_ms_per_answer(self) -> float:
+        """Server CPU per answer: steadier than req/s on a shared machine (what other work on
+        it takes away is time, not CPU per answer)."""
+        return self.cpu_s * 1e3 / self.requests if self.requests and self.cpu_s else 0.0
 
     @property
     def rps(self) -> float:
@@ -195,7 +203,7 @@ def combine(parts: Sequence[LoadResult]) -> LoadResult:
     return LoadResult(sum(p.requests for p in parts), sum(p.seconds for p in parts),
                       median([p.p50_ms for p in parts]), max(p.p99_ms for p in parts),
                       sum(p.errors for p in parts), parts[0].tool,
-                      failed=sum(p.failed for p in parts))
+                      failed=sum(p.failed for p in parts), cpu_s=sum(p.cpu_s for p in parts))
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -228,11 +236,16 @@ class LoadGenerator:
         return "wrk" if self.wrk else "python threads (wrk unavailable)"
 
     def run(self, url: str, requests: Sequence[Request], duration: float | None = None,
-            warmup: bool = True, unique: bool = False) -> LoadResult:
-        """A warm-up (discarded), then the timed run of `duration` (default: the set one)."""
+            warmup: bool = True, unique: bool = False, pid: int | None = None) -> LoadResult:
+        """A warm-up (discarded), then the timed run of `duration` (default: the set one);
+        with `pid`, the CPU time that server's processes used during the timed run."""
         if warmup and self.warmup > 0:
             self._once(url, requests, self.warmup, unique)
-        return self._once(url, requests, duration or self.duration, unique)
+        before = cpu_seconds(pid) if pid else 0.0
+        result = self._once(url, requests, duration or self.duration, unique)
+        if pid:
+            result.cpu_s = cpu_seconds(pid) - before
+        return result
 
     def _once(self, url: str, requests: Sequence[Request], duration: float,
               unique: bool) -> LoadResult:

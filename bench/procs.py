@@ -118,21 +118,37 @@ def wait_ok(url: str, proc: subprocess.Popen, timeout: float, accept: str = "*/*
 def memory_mb(pid: int) -> float:
     """Memory of `pid` and all its descendants in MB: PSS where readable (forked workers share
     pages; PSS counts each shared page once, split among its users), else RSS."""
+    return sum(_pss_kb(p) for p, _ in _tree(pid)) / 1e3
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by `pid` and its descendants, including children
+    that already ended and were reaped (a killed query process still counts)."""
+    return sum(sum(int(f) for f in fields[11:15]) for _, fields in _tree(pid)) / _TICKS
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[tuple[int, list[str]]]:
+    """`pid` and every descendant, each with the fields of its /proc stat after the name."""
+    stats: dict[int, list[str]] = {}
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, stack = 0.0, [pid]
+            stats[int(entry.name)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        total += _pss_kb(p)
+        if p in stats:
+            out.append((p, stats[p]))
         stack.extend(children.get(p, ()))
-    return total / 1e3
+    return out
 
 
 def _pss_kb(pid: int) -> float:

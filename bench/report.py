@@ -139,12 +139,17 @@ def _servers(r: Results) -> list[str]:
 
 def _loads(r: Results) -> list[str]:
     out = ["## Throughput and latency", "",
-           "| workload | server | req/s (2xx/3xx) | p50 ms | p99 ms | answers | not 2xx/3xx "
-           "| no answer |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+           "| workload | server | req/s (2xx/3xx) | p50 ms | p99 ms | server CPU ms per answer "
+           "| answers | not 2xx/3xx | no answer |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for (workload, peer), res in r.loads.items():
         flag = " ⚠" if res.failed or res.errors else ""
+        cpu = _ms(res.cpu_ms_per_answer) if res.cpu_ms_per_answer else "–"
         out.append(f"| {WORKLOADS[workload]} | {peer}{flag} | {res.rps:,.0f} | {_ms(res.p50_ms)} "
-                   f"| {_ms(res.p99_ms)} | {res.requests:,} | {res.failed:,} | {res.errors:,} |")
+                   f"| {_ms(res.p99_ms)} | {cpu} | {res.requests:,} | {res.failed:,} "
+                   f"| {res.errors:,} |")
+    out += ["", "Server CPU per answer: user + system time of the server's whole process tree "
+            "during the timed runs, over the answers; on a shared machine it moves less than "
+            "req/s, which other work takes time from."]
     if any(res.failed or res.errors for res in r.loads.values()):
         out += ["", "⚠ some requests failed: req/s counts successes only, but the latency "
                 "percentiles include the failed answers (a quick 429 lowers them)."]
@@ -154,7 +159,8 @@ def _loads(r: Results) -> list[str]:
 def _ratios(r: Results) -> list[str]:
     out = ["## Ratios (ours ÷ peer, same run)", "",
            "| workload | peer | throughput ratio (>1: ours faster) | p50 ratio (<1: ours faster) "
-           "| p99 ratio |", "|---|---|---:|---:|---:|"]
+           "| p99 ratio | CPU per answer, peer ÷ ours (>1: ours cheaper) |",
+           "|---|---|---:|---:|---:|---:|"]
     rows = 0
     for workload in WORKLOADS:
         ours = r.loads.get((workload, "ours"))
@@ -164,7 +170,8 @@ def _ratios(r: Results) -> list[str]:
                 rows += 1
                 out.append(f"| {WORKLOADS[workload]} | {peer} | {_ratio(ours.rps, other.rps)} "
                            f"| {_ratio(ours.p50_ms, other.p50_ms)} "
-                           f"| {_ratio(ours.p99_ms, other.p99_ms)} |")
+                           f"| {_ratio(ours.p99_ms, other.p99_ms)} "
+                           f"| {_ratio(other.cpu_ms_per_answer, ours.cpu_ms_per_answer)} |")
     return [*out, ""] if rows else []
 
 

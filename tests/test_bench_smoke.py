@@ -149,23 +149,46 @@ def test_scale_worker_measures_a_small_graph(tmp_path):
 
 def test_markdown_report_has_the_tables():
     r = report.Results(command="python -m bench --quick", machine=report.machine_info())
-    r.loads[("documents", "ours")] = loadgen.LoadResult(1000, 1.0, 1.0, 5.0, 0, "wrk")
-    r.loads[("documents", "oxigraph")] = loadgen.LoadResult(500, 1.0, 2.0, 4.0, 0, "wrk")
+    r.loads[("documents", "ours")] = loadgen.LoadResult(1000, 1.0, 1.0, 5.0, 0, "wrk", cpu_s=0.5)
+    r.loads[("documents", "oxigraph")] = loadgen.LoadResult(500, 1.0, 2.0, 4.0, 0, "wrk",
+                                                            cpu_s=1.0)  # fmt: skip
     r.scale = [scale.ScaleRow(1000, 0.1, 0.2, {
         "loader": "x", "load_s": 0.2, "bulk_load_s": 0.01, "quads": 1900, "rss_mb": 40,
         "peak_rss_mb": 45, "queries": {n: {"ms": 0.1, "cold_ms": 0.2, "rows": 1}
                                        for n in scale.QUERIES}})]
     text = report.markdown(r)
     assert "`python -m bench --quick`" in text and "nproc" not in text
-    assert "| unit documents | oxigraph | 2.00× | 0.50× | 1.25× |" in text
+    assert "| unit documents | oxigraph | 2.00× | 0.50× | 1.25× | 4.00× |" in text
+    assert "| unit documents | ours | 1,000 | 1.00 | 5.00 | 0.50 |" in text  # CPU ms per answer
     assert "| 1,000 | 0.2 MB | 1,900 |" in text
 
 
 def test_rounds_combine_into_one_result():
     parts = [loadgen.LoadResult(100, 1.0, 2.0, 9.0, 1, "wrk", failed=2),
              loadgen.LoadResult(300, 1.0, 4.0, 5.0, 0, "wrk")]
+    parts[0].cpu_s, parts[1].cpu_s = 0.1, 0.3
     r = loadgen.combine(parts)
     assert (r.requests, r.rps, r.p50_ms, r.p99_ms, r.errors) == (400, 199.0, 3.0, 9.0, 1)
+    assert r.cpu_ms_per_answer == 1.0  # 0.4 s of server CPU over 400 answers
+
+
+def test_cpu_seconds_counts_a_process_tree_and_its_reaped_children():
+    from bench.procs import cpu_seconds
+
+    spin = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    parent = subprocess.Popen([sys.executable, "-c",
+                               "import subprocess, sys, time\n"
+                               f"subprocess.run([sys.executable, '-c', {spin!r}])\n"
+                               "time.sleep(30)"])  # fmt: skip
+    try:
+        for _ in range(200):  # bounded: until the child has spun and been reaped
+            if cpu_seconds(parent.pid) >= 0.3:
+                break
+            time.sleep(0.05)
+        assert cpu_seconds(parent.pid) >= 0.3
+    finally:
+        parent.kill()
+        parent.wait()
 
 
 def test_unique_requests_defeat_a_text_keyed_cache(tiny_server, tmp_path):
