@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -73,6 +73,15 @@ class Schema:
         }
         schema.inverses = dict(inverses)
         return schema
+
+    def read_predicates(self) -> set[NamedNode]:
+        """Every predicate a rule reads or writes (rdf:type aside, see `entail_graph`)."""
+        found = set(self.symmetric) | set(self.transitive)
+        for table in (self.super_properties, self.inverses):
+            found.update(table)
+            for values in table.values():
+                found.update(values)
+        return found
 
 
 def _closure(direct: dict[NamedNode, set[NamedNode]]) -> dict[NamedNode, set[NamedNode]]:
@@ -147,3 +156,29 @@ def _closure_links(p: NamedNode, succ: dict) -> list[Triple]:
             stack.extend(succ.get(node, ()))
         out.extend(Triple(start, p, o) for o in seen - succ[start])
     return out
+
+
+def entail_graph(store: Store, graph: NamedNode, schema: Schema) -> set[Triple]:
+    """`entail` of the triples in `graph` of `store`, reading only those a rule can use.
+
+    A rule fires on a triple only by its predicate (or, for rdf:type, its class) and derives only
+    triples with such predicates (classes), so the other triples neither add nor hide anything:
+    the result is `entail` of the whole graph, while most of the data stays in the store.
+    """
+    predicates = schema.read_predicates()
+    classes: set[NamedNode] | None = None  # None: every rdf:type triple
+    if RDF_TYPE not in predicates:
+        classes = set(schema.super_classes)
+        for supers in schema.super_classes.values():
+            classes.update(supers)
+    predicates.discard(RDF_TYPE)
+
+    def triples():
+        for p in predicates:
+            for q in store.quads_for_pattern(None, p, None, graph):
+                yield q.triple
+        for c in classes if classes is not None else (None,):
+            for q in store.quads_for_pattern(None, RDF_TYPE, c, graph):
+                yield q.triple
+
+    return entail(triples(), schema)
