@@ -323,16 +323,20 @@ def _build(
         if isinstance(t, NamedNode) and t.value.startswith(ids)
     }
     documents.add(base + DATASET_PATH)
+    # Hash IRIs that are subjects in some graph. An entailed triple's subject is a node of the
+    # asserted ones: only asserted objects that are no subject yet need asking of the store.
+    def hashed(terms) -> set[str]:
+        iris = (t.value for t in terms if isinstance(t, NamedNode))
+        return {iri for iri in iris if iri.startswith(base) and "#" in iri}
+
+    subjects = hashed((*stats.subjects, *(t.subject for t in (*ontology_triples, *void))))
+    subjects |= {
+        iri for iri in hashed(stats.objects) - subjects
+        if next(store.quads_for_pattern(NamedNode(iri), None, None, graphs["entailed"]), None)
+    }  # fmt: skip
     children: dict[str, set[str]] = defaultdict(set)
-    subjects = (
-        *stats.subjects,
-        *(t.subject for t in entailed),
-        *(t.subject for t in ontology_triples),
-        *(t.subject for t in void),
-    )
-    for s in subjects:
-        if isinstance(s, NamedNode) and s.value.startswith(base) and "#" in s.value:
-            children[s.value.split("#", 1)[0]].add(s.value)
+    for iri in subjects:
+        children[iri.split("#", 1)[0]].add(iri)
     return {
         "modified": modified,
         "counts": {

@@ -173,12 +173,17 @@ def entail_graph(store: Store, graph: NamedNode, schema: Schema) -> set[Triple]:
             classes.update(supers)
     predicates.discard(RDF_TYPE)
 
-    def triples():
+    def triples():  # by SPARQL rather than quads_for_pattern: fewer Python objects per triple
         for p in predicates:
-            for q in store.quads_for_pattern(None, p, None, graph):
-                yield q.triple
-        for c in classes if classes is not None else (None,):
-            for q in store.quads_for_pattern(None, RDF_TYPE, c, graph):
-                yield q.triple
+            for s, o in store.query(f"SELECT ?s ?o WHERE {{ GRAPH {graph} {{ ?s {p} ?o }} }}"):
+                yield Triple(s, p, o)
+        if classes is None:
+            query = f"SELECT ?s ?c WHERE {{ GRAPH {graph} {{ ?s {RDF_TYPE} ?c }} }}"
+            for s, c in store.query(query):
+                yield Triple(s, RDF_TYPE, c)
+            return
+        for c in classes:
+            for (s,) in store.query(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s {RDF_TYPE} {c} }} }}"):
+                yield Triple(s, RDF_TYPE, c)
 
     return entail(triples(), schema)
