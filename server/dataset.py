@@ -286,7 +286,8 @@ def _build(
 
     The data goes into the store first, by Oxigraph's loader where it can (see `_load_asserted`);
     what is derived from it — entailments, VoID statistics, which IRIs have documents — is then
-    asked of the store, so the data as a whole never becomes Python objects.
+    asked of the store: only distinct terms, counts and the triples the entailment rules read
+    become Python objects, never every triple.
     """
     data_raw, ontology_raw, *vocab_raw = contents
     base = rewriter.served
@@ -323,6 +324,7 @@ def _build(
         if isinstance(t, NamedNode) and t.value.startswith(ids)
     }
     documents.add(base + DATASET_PATH)
+
     # Hash IRIs that are subjects in some graph. An entailed triple's subject is a node of the
     # asserted ones: only asserted objects that are no subject yet need asking of the store.
     def hashed(terms) -> set[str]:
