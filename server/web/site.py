@@ -209,7 +209,10 @@ class Site:
         path = self.snapshot_path()
         if path is None or path.exists():
             return None
-        lock = open(path.with_suffix(".lock"), "wb")  # noqa: SIM115 - handed to the builder
+        try:
+            lock = open(path.with_suffix(".lock"), "wb")  # noqa: SIM115 - handed to the builder
+        except OSError:  # a folder we may not write to: the workers compute what they need
+            return None
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
