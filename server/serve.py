@@ -19,9 +19,10 @@ from oas_ssm.server.config import Config, default_workers
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
 # The application over _PRELOADED, built and warmed before the fork so that workers share its
-# pages (templates, indexes of the web pages) instead of each building its own.
+# pages (templates, indexes of the web pages) instead of each building its own (see `_preload`).
 _APP = None
-# Pages requested once in the serving process to build what every worker would build anyway.
+# Pages requested once to build what every worker would build anyway: in the serving process when
+# this data version's web indexes were saved before, else in the process that saves them.
 WARM_PATHS = ("/", "/doc/unit/ssm.html", "/search?q=seguridad", "/void")
 
 
