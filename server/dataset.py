@@ -22,13 +22,12 @@ from pathlib import Path
 
 from oas_ssm.namespaces import PREFIXES
 from oas_ssm.server.config import Config
-from oas_ssm.server.entailment import Schema, entail
-from oas_ssm.server.metadata import void_triples
+from oas_ssm.server.entailment import Schema, entail_graph
+from oas_ssm.server.metadata import Statistics, void_triples
 from oas_ssm.server.rewrite import Rewriter
 from oas_ssm.server.store import ReadOnlyStore, StoreError, open_or_build
 from pyoxigraph import (
     BlankNode,
-    Literal,
     NamedNode,
     Quad,
     RdfFormat,
@@ -283,55 +282,67 @@ class Dataset:
 def _build(
     store: Store, config: Config, rewriter: Rewriter, contents: list[bytes], modified: float
 ) -> dict:
-    """Fill `store` with the graphs of these inputs; the metadata `Dataset` needs to serve it."""
+    """Fill `store` with the graphs of these inputs; the metadata `Dataset` needs to serve it.
+
+    The data goes into the store first, by Oxigraph's loader where it can (see `_load_asserted`);
+    what is derived from it — entailments, VoID statistics, which IRIs have documents — is then
+    asked of the store: only distinct terms, counts and the triples the entailment rules read
+    become Python objects, never every triple.
+    """
     data_raw, ontology_raw, *vocab_raw = contents
-    data = list(rewriter.quads(_parse(config.data, data_raw, "d")))
-    ontology = list(rewriter.quads(_parse(config.ontology, ontology_raw, "o")))
-    if not data:
+    base = rewriter.served
+    graphs = {n: NamedNode(f"{base}graph/{n}") for n in GRAPHS}
+    stats = _load_asserted(store, config.data, data_raw, rewriter, graphs["asserted"])
+    if not stats.triples:
         raise DataError(f"{config.data}: no triples: nothing to serve")
+    ontology = list(rewriter.quads(_parse(config.ontology, ontology_raw, "o")))
     vocab = [
         q
         for i, (p, raw) in enumerate(zip(config.vocabularies, vocab_raw, strict=True))
         for q in _parse(p, raw, f"v{i}")
     ]
     schema = Schema.from_triples(q.triple for q in (*ontology, *vocab))
-    asserted = {q.triple for q in data}
-    entailed = entail(asserted, schema)
+    entailed = entail_graph(store, graphs["asserted"], schema)
     ontology_triples = {q.triple for q in ontology}
-
-    base = rewriter.served
-    graphs = {n: NamedNode(f"{base}graph/{n}") for n in GRAPHS}
-    if rewriter.identity and not any(_has_blank(t) for t in asserted):
-        # the file as it is: Oxigraph's own loader is several times faster than handing it
-        # the parsed triples (blank nodes would get labels other than _parse's, hence the test)
-        store.bulk_load(data_raw, format=RdfFormat.TURTLE, to_graph=graphs["asserted"])
-    else:
-        store.bulk_extend(_in_graph(asserted, graphs["asserted"]))
     store.bulk_extend(_in_graph(entailed, graphs["entailed"]))
     store.bulk_extend(_in_graph(ontology_triples, graphs["ontology"]))
     prefixes = {**{n: rewriter.iri(str(ns)) for n, ns in PREFIXES.items()}, **EXTRA_PREFIXES}
-    void = void_triples(base, asserted, prefixes, modified)
+
+    def is_asserted(triples: list[Triple]) -> bool:  # exactly the asserted graph?
+        wanted = set(triples)
+        return len(wanted) == stats.triples and all(
+            Quad(t.subject, t.predicate, t.object, graphs["asserted"]) in store for t in wanted
+        )
+
+    void = void_triples(base, stats, prefixes, modified, is_asserted)
     store.bulk_extend(_in_graph(void, graphs["metadata"]))
 
-    # Asked of the store (in Rust) rather than of the Python sets: a few times faster.
-    ids = Literal(base + "id/")
+    ids = base + "id/"
     documents = {
-        row[0].value for row in store.query(
-            f"SELECT DISTINCT ?x WHERE {{ GRAPH {graphs['asserted']} {{ {{ ?x ?p ?o }} UNION "
-            f"{{ ?s ?p ?x }} }} FILTER(isIRI(?x) && STRSTARTS(STR(?x), {ids})) }}")
-    }  # fmt: skip
+        t.value
+        for t in stats.subjects | stats.objects
+        if isinstance(t, NamedNode) and t.value.startswith(ids)
+    }
     documents.add(base + DATASET_PATH)
+
+    # Hash IRIs that are subjects in some graph. An entailed triple's subject is a node of the
+    # asserted ones: only asserted objects that are no subject yet need asking of the store.
+    def hashed(terms) -> set[str]:
+        iris = (t.value for t in terms if isinstance(t, NamedNode))
+        return {iri for iri in iris if iri.startswith(base) and "#" in iri}
+
+    subjects = hashed((*stats.subjects, *(t.subject for t in (*ontology_triples, *void))))
+    subjects |= {
+        iri for iri in hashed(stats.objects) - subjects
+        if next(store.quads_for_pattern(NamedNode(iri), None, None, graphs["entailed"]), None)
+    }  # fmt: skip
     children: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
-        "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {Literal(base)}) && CONTAINS(STR(?s), '#')) }}"
-    ):
-        iri = row[0].value
+    for iri in subjects:
         children[iri.split("#", 1)[0]].add(iri)
     return {
         "modified": modified,
         "counts": {
-            "asserted": len(asserted),
+            "asserted": stats.triples,
             "entailed": len(entailed),
             "ontology": len(ontology_triples),
             "metadata": len(void),
@@ -343,8 +354,28 @@ def _build(
     }
 
 
-def _has_blank(t: Triple) -> bool:
-    return isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode)
+def _load_asserted(
+    store: Store, path: Path, raw: bytes, rewriter: Rewriter, graph: NamedNode
+) -> Statistics:
+    """Load the data file into `graph`; its statistics, asked of the store.
+
+    Oxigraph's own loader takes the file as it is, several times faster than handing it parsed
+    triples — unless IRIs must be rewritten to another base, or the data has blank nodes: the
+    parser labels those at random, so `_parse` labels them instead (in order of appearance),
+    and every build of the same files names them alike.
+    """
+    if rewriter.identity:
+        try:
+            store.bulk_load(raw, format=RdfFormat.TURTLE, to_graph=graph)
+        except (SyntaxError, ValueError):
+            _parse(path, raw, "d")  # the DataError naming the file, line and column
+            raise
+        stats = Statistics.of_graph(store, graph)
+        if not any(isinstance(t, BlankNode) for t in (*stats.subjects, *stats.objects)):
+            return stats
+        store.clear_graph(graph)
+    store.bulk_extend(_in_graph((q.triple for q in rewriter.quads(_parse(path, raw, "d"))), graph))
+    return Statistics.of_graph(store, graph)
 
 
 def _read(path: Path) -> bytes:

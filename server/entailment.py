@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -73,6 +73,15 @@ class Schema:
         }
         schema.inverses = dict(inverses)
         return schema
+
+    def read_predicates(self) -> set[NamedNode]:
+        """Every predicate a rule reads or writes (rdf:type aside, see `entail_graph`)."""
+        found = set(self.symmetric) | set(self.transitive)
+        for table in (self.super_properties, self.inverses):
+            found.update(table)
+            for values in table.values():
+                found.update(values)
+        return found
 
 
 def _closure(direct: dict[NamedNode, set[NamedNode]]) -> dict[NamedNode, set[NamedNode]]:
@@ -147,3 +156,34 @@ def _closure_links(p: NamedNode, succ: dict) -> list[Triple]:
             stack.extend(succ.get(node, ()))
         out.extend(Triple(start, p, o) for o in seen - succ[start])
     return out
+
+
+def entail_graph(store: Store, graph: NamedNode, schema: Schema) -> set[Triple]:
+    """`entail` of the triples in `graph` of `store`, reading only those a rule can use.
+
+    A rule fires on a triple only by its predicate (or, for rdf:type, its class) and derives only
+    triples with such predicates (classes), so the other triples neither add nor hide anything:
+    the result is `entail` of the whole graph, while most of the data stays in the store.
+    """
+    predicates = schema.read_predicates()
+    classes: set[NamedNode] | None = None  # None: every rdf:type triple
+    if RDF_TYPE not in predicates:
+        classes = set(schema.super_classes)
+        for supers in schema.super_classes.values():
+            classes.update(supers)
+    predicates.discard(RDF_TYPE)
+
+    def triples():  # by SPARQL rather than quads_for_pattern: fewer Python objects per triple
+        for p in predicates:
+            for s, o in store.query(f"SELECT ?s ?o WHERE {{ GRAPH {graph} {{ ?s {p} ?o }} }}"):
+                yield Triple(s, p, o)
+        if classes is None:
+            query = f"SELECT ?s ?c WHERE {{ GRAPH {graph} {{ ?s {RDF_TYPE} ?c }} }}"
+            for s, c in store.query(query):
+                yield Triple(s, RDF_TYPE, c)
+            return
+        for c in classes:
+            for (s,) in store.query(f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s {RDF_TYPE} {c} }} }}"):
+                yield Triple(s, RDF_TYPE, c)
+
+    return entail(triples(), schema)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from oas_ssm.server.formats import BY_EXTENSION, DUMP_FORMATS, RDF_FORMATS
 from oas_ssm.server.profile import profile_triples
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Store, Triple
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 VOID = "http://rdfs.org/ns/void#"
@@ -90,11 +90,55 @@ def _dumps() -> dict[str, Dump]:
 DUMPS: dict[str, Dump] = _dumps()
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What VoID counts in the asserted triples. `of_graph` asks the store (aggregates evaluated
+    in Rust: only distinct terms and counts become Python objects); `of` counts Python triples."""
+
+    triples: int
+    subjects: frozenset  # distinct subject terms
+    objects: frozenset  # distinct object terms
+    properties: dict  # predicate → triples
+    classes: dict  # object of rdf:type → triples
+
+    @classmethod
+    def of(cls, asserted: Iterable[Triple]) -> Statistics:
+        triples = set(asserted)
+        return cls(
+            triples=len(triples),
+            subjects=frozenset(t.subject for t in triples),
+            objects=frozenset(t.object for t in triples),
+            properties=dict(Counter(t.predicate for t in triples)),
+            classes=dict(Counter(t.object for t in triples if t.predicate == RDF_TYPE)),
+        )
+
+    @classmethod
+    def of_graph(cls, store: Store, graph: NamedNode) -> Statistics:
+        g = f"GRAPH {graph}"
+        properties = {r[0]: int(r[1].value) for r in store.query(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {g} {{ ?s ?p ?o }} }} GROUP BY ?p")}
+        return cls(
+            triples=sum(properties.values()),
+            subjects=frozenset(r[0] for r in store.query(
+                f"SELECT DISTINCT ?s WHERE {{ {g} {{ ?s ?p ?o }} }}")),
+            objects=frozenset(r[0] for r in store.query(
+                f"SELECT DISTINCT ?o WHERE {{ {g} {{ ?s ?p ?o }} }}")),
+            properties=properties,
+            classes={r[0]: int(r[1].value) for r in store.query(
+                f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ {g} {{ ?s {RDF_TYPE} ?c }} }} GROUP BY ?c")},
+        )  # fmt: skip
+
+
 def void_triples(
-    base: str, asserted: Iterable[Triple], prefixes: dict[str, str], modified: float
+    base: str,
+    asserted: Statistics,
+    prefixes: dict[str, str],
+    modified: float,
+    is_latest_release: Callable[[list[Triple]], bool] = lambda _triples: False,
 ) -> list[Triple]:
-    """The VoID + DCAT-AP description of the dataset served under `base`, from its triples."""
-    triples = list(asserted)
+    """The VoID + DCAT-AP description of the dataset served under `base`, from the statistics of
+    its triples; `is_latest_release(triples)` says whether they are exactly a release's."""
+    stats = asserted
     d = NamedNode(base + "id/dataset/ssm")
     out: list[Triple] = []
 
@@ -142,7 +186,7 @@ def void_triples(
     add(d, VOID + "sparqlEndpoint", NamedNode(base + "sparql"))
     add(d, VOID + "uriSpace", Literal(base + "id/"))
     root = NamedNode(base + "id/unit/ssm")
-    if any(t.subject == root for t in triples):
+    if root in stats.subjects:
         add(d, VOID + "rootResource", root)
         add(d, VOID + "exampleResource", root)
     for ns in (prefixes.get("ssm", base + "def/ssm#"), *VOCABULARIES):
@@ -151,16 +195,14 @@ def void_triples(
         add(d, VOID + "feature", NamedNode(f.w3c_iri))
 
     # Statistics of the asserted triples.
-    classes = Counter(t.object for t in triples if t.predicate == RDF_TYPE)
-    properties = Counter(t.predicate for t in triples)
-    subjects = {t.subject for t in triples}
+    classes, properties, subjects = stats.classes, stats.properties, stats.subjects
     entities = {
         s for s in subjects if isinstance(s, NamedNode) and s.value.startswith(base + "id/")
     }
-    add(d, VOID + "triples", integer(len(triples)))
+    add(d, VOID + "triples", integer(stats.triples))
     add(d, VOID + "entities", integer(len(entities)))
     add(d, VOID + "distinctSubjects", integer(len(subjects)))
-    add(d, VOID + "distinctObjects", integer(len({t.object for t in triples})))
+    add(d, VOID + "distinctObjects", integer(len(stats.objects)))
     add(d, VOID + "properties", integer(len(properties)))
     add(d, VOID + "classes", integer(len(classes)))
     for cls, n in sorted(classes.items(), key=lambda kv: str(kv[0])):
@@ -256,7 +298,7 @@ def void_triples(
     # revises (owl:versionInfo, owl:versionIRI, dcterms:issued, prov:wasRevisionOf).
     from oas_ssm.server.release_archive import release_void_triples
 
-    out.extend(release_void_triples(base, triples))
+    out.extend(release_void_triples(base, is_latest_release))
     return out
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import lru_cache
@@ -307,9 +307,12 @@ class ReleaseArchive:
             h.update(f"{r.version}:{sorted(r.release.checksums.items())}\n".encode())
         return h.hexdigest()
 
-    def void_triples(self, asserted: set[Triple] | None = None) -> list[Triple]:
+    def void_triples(
+        self, asserted: set[Triple] | Callable[[list[Triple]], bool] | None = None
+    ) -> list[Triple]:
         """What the dataset's VoID/DCAT says about its versions: every release (its release.ttl),
-        `dcat:hasVersion` each, and — when the served data is the latest release's —
+        `dcat:hasVersion` each, and — when the served data (`asserted`: its triples, or a test
+        of whether some triples are exactly the served ones) is the latest release's —
         `owl:versionInfo`, `owl:versionIRI`, `dcterms:issued` and `prov:wasRevisionOf` the
         release before it; when the data changed since, `prov:wasRevisionOf` the latest."""
         d = NamedNode(self.url(DATASET_PATH))
@@ -343,7 +346,13 @@ class ReleaseArchive:
         ldes = NamedNode("https://w3id.org/ldes/specification")
         add(stream, DCT + "conformsTo", ldes)
         add(ldes, RDF_TYPE.value, NamedNode(DCT + "Standard"))
-        if asserted is not None and set(asserted) == set(latest.triples):
+        if asserted is None:
+            current = False
+        elif callable(asserted):
+            current = asserted(latest.triples)
+        else:
+            current = set(asserted) == set(latest.triples)
+        if current:
             add(d, OWL + "versionInfo", Literal(latest.version))
             add(d, OWL + "versionIRI", NamedNode(latest.iri))
             add(d, DCT + "issued", Literal(latest.release.issued.isoformat(), datatype=XSD_DATE))
@@ -446,10 +455,10 @@ def release_graph_quads(base: str, directory: Path = RELEASES) -> list[Quad]:
 
 def release_void_triples(base: str, asserted, directory: Path = RELEASES) -> list[Triple]:
     """The versions part of the VoID for `oas_ssm.server.metadata.void_triples` (none when
-    there is no releases folder)."""
+    there is no releases folder); `asserted` as in `ReleaseArchive.void_triples`."""
     if not directory.is_dir():
         return []
-    return _shared(base, directory).void_triples(set(asserted))
+    return _shared(base, directory).void_triples(asserted)
 
 
 __all__ = ["HistoryEntry", "HistoryItem", "ReleaseArchive", "ServedRelease", "page_history",

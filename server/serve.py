@@ -19,9 +19,10 @@ from oas_ssm.server.config import Config, default_workers
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
 # The application over _PRELOADED, built and warmed before the fork so that workers share its
-# pages (templates, indexes of the web pages) instead of each building its own.
+# pages (templates, indexes of the web pages) instead of each building its own (see `_preload`).
 _APP = None
-# Pages requested once in the serving process to build what every worker would build anyway.
+# Pages requested once to build what every worker would build anyway: in the serving process when
+# this data version's web indexes were saved before, else in the process that saves them.
 WARM_PATHS = ("/", "/doc/unit/ssm.html", "/search?q=seguridad", "/void")
 
 
@@ -105,20 +106,80 @@ def worker_app():
 
 
 def _preload(dataset) -> None:
-    """Build and warm the app over `dataset` here, then freeze the heap for the forks: the
-    collector in a worker then never writes to (and so never copies) the inherited objects."""
+    """Build the app over `dataset` and warm its pages here, then freeze the heap for the forks:
+    the collector in a worker then never writes to (and so never copies) the inherited objects.
+
+    Warming needs the pages' indexes of the whole data (labels, search index, chart …): seconds
+    at a few hundred thousand triples, so they are computed once per data version and saved
+    beside the store. A restart on unchanged data loads them and warms the pages here; on new
+    data a forked process computes and saves them while the server already answers, and a
+    worker that needs one before that waits for it (see `oas_ssm.server.web.site`)."""
     global _APP
     import gc
 
     from oas_ssm.server.app import create_app
+    from oas_ssm.server.web.site import site_for
 
     app = create_app(Config.from_env(), dataset)
-    client = app.test_client()
-    for path in WARM_PATHS:
-        client.get(path, headers={"Accept": "text/html"})
+    site = site_for(dataset)
+    if site.load_snapshot():
+        _warm(app)
+    else:
+        _snapshot_in_background(app, site)
     _APP = app
     gc.collect()
     gc.freeze()
+
+
+def _warm(app) -> None:
+    client = app.test_client()
+    for path in WARM_PATHS:
+        client.get(path, headers={"Accept": "text/html"})
+
+
+def _snapshot_in_background(app, site) -> None:
+    """Fork a process that warms the pages of `app` and saves `site`'s indexes, then exits (at
+    once if this process dies first). Nothing happens if another process is already at it."""
+    import threading
+    import time
+
+    lock = site.claim_snapshot()
+    if lock is None:
+        return
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        lock.close()
+        return
+    if pid:  # here: the child holds the lock now
+        lock.close()
+        threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+        return
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    code = 1
+    try:
+        threading.Thread(target=orphaned, daemon=True).start()
+        os.nice(10)  # the server's own work comes first
+        site.build_snapshot(lambda: _warm(app))
+        code = 0
+    except BaseException as e:  # noqa: BLE001 - reported; workers compute what they need
+        print(f"ssm serve: the pages' indexes were not saved: {type(e).__name__}: {e}",
+              file=sys.stderr, flush=True)  # fmt: skip
+    finally:
+        os._exit(code)
+
+
+def _reap(pid: int) -> None:
+    import contextlib
+
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _validation_problem(data: Path) -> str | None:
