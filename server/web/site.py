@@ -48,7 +48,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 VANN = "http://purl.org/vocab/vann/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-SNAPSHOT_WAIT_S = 300  # longest a worker waits for the snapshot being computed, then computes
+SNAPSHOT_WAIT_S = 60  # longest a worker waits for the snapshot being computed, then computes
 KINDS = ("organization", "unit", "post", "function", "provision", "body", "instrument", "area",
          "observatory", "concept", "scheme", "statement", "dataset")
 
