@@ -12,7 +12,6 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -23,7 +22,12 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 SRX = "http://www.w3.org/2005/sparql-results#"
 TABLE_VARIABLES = ("subject", "predicate", "object")  # a graph shown as a table (HTML)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What must be escaped in XML text, and in an attribute value between double quotes. \r and (in
+# attributes) \t and \n are written as references, or a parser would normalize them away.
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
+                           "\n": "&#10;", "\t": "&#9;"})  # fmt: skip
 
 
 class TooManyRows(Exception):
@@ -134,7 +138,15 @@ def _json_term(term) -> dict:
 
 
 def _xml_text(value: str) -> str:
-    return escape(_XML_INVALID.sub("\ufffd", value))
+    """`value` as XML character data (characters XML cannot hold become U+FFFD)."""
+    return _XML_INVALID.sub("\ufffd", value).translate(_XML_TEXT)
+
+
+def quoteattr(value: str) -> str:
+    """`value` as a double-quoted XML attribute value (xml.sax.saxutils' `quoteattr`, without
+    importing xml.sax, which pulls urllib.request, http.client, ssl and email into every query
+    process)."""
+    return '"' + _XML_INVALID.sub("\ufffd", value).translate(_XML_ATTR) + '"'
 
 
 def _xml_term(term) -> str:

@@ -1,0 +1,74 @@
+"""The query process on its own: what it imports, what its XML results hold."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from oas_ssm.server.sparql import results
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+ROOT = Path(__file__).resolve().parents[3]
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TRICKY = [
+    "a < b && c > d",
+    "]]> <![CDATA[ x ]]>",
+    "</literal></binding><binding name=\"x\">",
+    "quotes \" and ' and &quot; &amp; &#60;",
+    "line\nbreak, carriage\r\nreturn, lone\rreturn, tab\tend",
+    "  leading and trailing spaces  ",
+    "señal 中文 😀 \u200b\u2028",
+    "",
+]
+
+
+def test_xml_results_hold_tricky_strings_exactly():
+    store = Store()
+    s = NamedNode("https://example.org/s")
+    for i, text in enumerate(TRICKY):
+        store.add(Quad(s, NamedNode(f"https://example.org/p{i}"), Literal(text)))
+    store.add(Quad(s, NamedNode("https://example.org/lang"), Literal("x", language="es-419")))
+    store.add(Quad(s, NamedNode("https://example.org/typed"),
+                   Literal("a&b<c>\"d'", datatype=NamedNode("https://example.org/t?a=1&b='2'"))))
+    store.add(Quad(s, NamedNode("https://example.org/ctl"), Literal("bell\x07 and \x1f end")))
+    answer = store.query("SELECT ?p ?o WHERE { ?s ?p ?o }")
+    variables = [v.value for v in answer.variables]
+    body = results.solutions(variables, list(answer), "xml")
+
+    root = ET.fromstring(body)  # well-formed, whatever the strings held
+    got = {}
+    for result in root.iter(f"{SRX}result"):
+        cells = {b.get("name"): b[0] for b in result.iter(f"{SRX}binding")}
+        got[cells["p"].text] = cells["o"]
+    assert [v.get("name") for v in root.iter(f"{SRX}variable")] == ["p", "o"]
+    for i, text in enumerate(TRICKY):
+        assert (got[f"https://example.org/p{i}"].text or "") == text, i
+    assert got["https://example.org/lang"].get(XML_LANG) == "es-419"
+    typed = got["https://example.org/typed"]
+    assert typed.text == "a&b<c>\"d'"
+    assert typed.get("datatype") == "https://example.org/t?a=1&b='2'"
+    # characters XML 1.0 cannot carry at all are replaced, never sent raw
+    assert got["https://example.org/ctl"].text == "bell\ufffd and \ufffd end"
+
+
+def test_attribute_values_survive_a_parser():
+    for value in ["plain", "a\"b'c", "tab\tnew\nline\rcr", "<&>"]:
+        element = ET.fromstring(f"<e a={results.quoteattr(value)}/>".encode())
+        assert element.get("a") == value
+
+
+def test_a_query_process_imports_no_network_or_mail_code():
+    code = ("import sys\n"
+            "from oas_ssm.server.sparql import results, worker\n"
+            "print(' '.join(sorted(sys.modules)))\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    loaded = set(done.stdout.split())
+    assert "pyoxigraph" in loaded
+    heavy = {"xml.sax", "urllib.request", "http.client", "ssl", "email", "flask", "rdflib",
+             "requests"}  # fmt: skip
+    assert not heavy & loaded, heavy & loaded
+
