@@ -3,8 +3,10 @@
 pyoxigraph cannot be interrupted from Python, so a query runs here, in a process the web worker
 can kill. The process has no network when the kernel allows it (a fresh network namespace), a cap
 on its address space, and a thread stack large enough that the engine's recursive parser and
-evaluator finish (or fail) instead of overflowing. A watchdog ends it if its parent goes away or
-a query outlives the deadline it was given.
+evaluator finish (or fail) instead of overflowing. A watchdog ends it if its web worker goes away
+or a query outlives the deadline it was given. Under `ssm serve` the process is forked from the
+server's zygote (`oas_ssm.server.sparql.zygote`, which calls `run`); otherwise the web worker
+starts it as `python -m oas_ssm.server.sparql.worker` (`main`).
 
 Wire format on stdin/stdout: frames of an 8-byte big-endian length and a pickle. In: the init
 message `{"store": path, "prefixes": dict}` (the server's built store, opened read-only: every
@@ -20,6 +22,7 @@ import ctypes
 import os
 import pickle
 import re
+import select
 import struct
 import sys
 import threading
@@ -84,11 +87,17 @@ def limit_memory(megabytes: int) -> None:
 
 
 class Watchdog:
-    """Ends the process when the parent is gone or the current job is far past its deadline."""
+    """Ends the process when its web worker is gone or the current job is far past its deadline.
 
-    def __init__(self) -> None:
-        self.parent = os.getppid()
+    The web worker holds the only write end of our stdin: when it is gone the pipe hangs up,
+    mid-job too (between jobs `serve` also reads EOF). With `parent` (a process started by the
+    web worker itself), a new parent pid says the same."""
+
+    def __init__(self, stdin: int = 0, parent: int | None = None) -> None:
+        self.parent = parent
         self.deadline: float | None = None
+        self._hangup = select.poll()
+        self._hangup.register(stdin, select.POLLHUP)
 
     def start(self) -> None:
         threading.Thread(target=self._watch, name="watchdog", daemon=True).start()
@@ -97,8 +106,13 @@ class Watchdog:
         while True:
             time.sleep(0.5)
             overdue = self.deadline is not None and time.monotonic() > self.deadline
-            if os.getppid() != self.parent or overdue:
+            orphaned = self.parent is not None and os.getppid() != self.parent
+            if overdue or orphaned or self._writer_gone():
                 os._exit(3)
+
+    def _writer_gone(self) -> bool:
+        return any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                   for _, event in self._hangup.poll(0))  # fmt: skip
 
 
 def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[int, bytes | str]:
@@ -209,16 +223,24 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
 
 
 def main(argv: list[str] | None = None) -> None:
+    """A query process started as a fresh interpreter by its web worker (no zygote)."""
     parser = argparse.ArgumentParser(description="SPARQL query process (started by the server)")
     parser.add_argument("--isolate", action="store_true", help="no network for this process")
     parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit")
     args = parser.parse_args(argv)
+    run(args.isolate, args.memory_mb, parent=os.getppid())
+
+
+def run(isolate: bool, memory_mb: int, parent: int | None) -> None:
+    """Be a query process on the frames of stdin/stdout until the web worker is gone. Called
+    while the process is still single-threaded (network isolation needs it): by `main`, or
+    right after the zygote forked it (`parent` None: the zygote's end says nothing of ours)."""
     inp = os.fdopen(os.dup(0), "rb")
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # nothing but frames on the protocol stream, whatever a library prints
-    isolated = args.isolate and isolate_network()
-    limit_memory(args.memory_mb)
-    watchdog = Watchdog()
+    isolated = isolate and isolate_network()
+    limit_memory(memory_mb)
+    watchdog = Watchdog(0, parent)
     watchdog.start()
     threading.stack_size(STACK_BYTES)
     thread = threading.Thread(target=serve, args=(inp, out, watchdog, isolated), name="queries")

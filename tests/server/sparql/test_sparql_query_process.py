@@ -1,13 +1,16 @@
-"""The query process on its own: what it imports, what its XML results hold."""
+"""The query process on its own: what it imports, what its XML results hold, when it ends."""
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from oas_ssm.server.sparql import results
+from oas_ssm.server.sparql.worker import HEADER
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,3 +75,35 @@ def test_a_query_process_imports_no_network_or_mail_code():
              "requests"}  # fmt: skip
     assert not heavy & loaded, heavy & loaded
 
+
+def _frame(obj: object) -> bytes:
+    data = pickle.dumps(obj)
+    return HEADER.pack(len(data)) + data
+
+
+def test_a_query_process_ends_when_its_web_worker_goes_away_mid_query(tmp_path):
+    """The web worker's end of the pipe is gone (it died) while a query runs far from its
+    deadline: the process ends anyway, not when the query or the deadline does."""
+    nquads = "".join(f"<https://e.org/s{i}> <https://e.org/p> <https://e.org/o{i}> .\n"
+                     for i in range(300)).encode()  # fmt: skip
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    job = {"query": heavy, "form": "SELECT", "format": "json", "base_iri": None,
+           "has_dataset": False, "default_graphs": None, "named_graphs": None,
+           "max_rows": 10, "timeout": 3600}  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "oas_ssm.server.sparql.worker"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        process.stdin.write(_frame({"nquads": nquads, "prefixes": {}}))
+        process.stdin.flush()
+        header = process.stdout.read(HEADER.size)
+        assert pickle.loads(process.stdout.read(HEADER.unpack(header)[0]))[0] == "ready"
+        process.stdin.write(_frame(job))
+        process.stdin.flush()
+        time.sleep(0.5)
+        assert process.poll() is None  # busy with the query
+        process.stdin.close()  # as when the web worker dies: its end of the pipe closes
+        assert process.wait(timeout=60) == 3  # the watchdog's exit, long before 3600 s
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
