@@ -245,7 +245,8 @@ class Pool:
             self._version = version
             self._message = self._init()
             self._started = 0
-            self._grow()  # one now; more as concurrent queries need them (see _take)
+            # None yet: `_take` starts one for the query that called us (starting one here too
+            # gave every web worker two, the second one idle), more as concurrent queries need.
 
     def _grow(self) -> bool:
         """Start one more process, unless this generation has `processes` already."""

@@ -97,10 +97,14 @@ def test_query_processes_are_forked_by_the_zygote_and_replaced_after_kill_9(tmp_
         os.kill(victim, signal.SIGKILL)
         _until(lambda: victim not in _children(zygote), "the killed process was not reaped",
                server)  # fmt: skip
-        answers = [_ask(server.url, f"after {i}").status_code for i in range(12)]
-        assert answers == [200] * 12
-        _until(lambda: set(_children(zygote)) - set(processes), "no process was forked anew",
-               server)  # fmt: skip
+        answers = []
+        for i in range(500):  # bounded: until the victim's web worker needed it and replaced it
+            answers.append(_ask(server.url, f"after {i}").status_code)
+            if set(_children(zygote)) - set(processes):
+                break
+        else:
+            raise AssertionError(f"no process was forked anew:\n{server.output()}")
+        assert set(answers) == {200}
         assert _no_zombies(zygote)
         assert "Traceback" not in server.output()
 
@@ -148,7 +152,7 @@ def test_a_killed_server_takes_its_zygote_along(tmp_path):
                 assert time.monotonic() < deadline, "the zygote outlived its server"
                 time.sleep(0.05)
             deadline = time.monotonic() + 30
-            while list(server.tmp.iterdir()):  # it removed its socket directory as it ended
+            while list(server.tmp.glob("ssm-zygote-*")):  # it removed its socket directory
                 assert time.monotonic() < deadline, list(server.tmp.iterdir())
                 time.sleep(0.05)
         finally:
