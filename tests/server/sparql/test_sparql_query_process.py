@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
@@ -107,3 +108,18 @@ def test_a_query_process_ends_when_its_web_worker_goes_away_mid_query(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_store_size_is_read_from_its_meta_file_wherever_the_counts_are(tmp_path):
+    from oas_ssm.server.sparql.worker import _quad_count
+
+    meta = tmp_path / "meta.json"
+    documents = [f"https://example.org/doc/{i}" for i in range(20_000)]  # ~600 KB
+    counts = {"asserted": 5, "entailed": 2}
+    for content in ({"modified": 1.0, "counts": counts, "documents": documents},
+                    {"documents": documents, "counts": counts}):  # fmt: skip
+        meta.write_text(json.dumps(content), encoding="utf-8")
+        assert _quad_count(meta) == 7
+    meta.write_text('{"counts": {"asserted": 5', encoding="utf-8")
+    assert _quad_count(meta) is None
+    assert _quad_count(tmp_path / "absent.json") is None
