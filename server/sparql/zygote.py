@@ -7,7 +7,8 @@ process once (`start`, before it forks any web worker or starts any thread); it 
 query process needs and then forks one per request, so every query process of the server shares
 the pages of the interpreter and of those modules.
 
-Protocol (an AF_UNIX stream socket in a private directory, named in SSM_SPARQL_ZYGOTE; one
+Protocol (an AF_UNIX stream socket with a random name in the abstract namespace, so nothing is
+written to disk, named in SSM_SPARQL_ZYGOTE; only processes of our user are answered; one
 connection per request): the web worker sends `{"isolate": bool, "memory_mb": int}` (JSON) with
 two file descriptors (SCM_RIGHTS): the read end of the new process's stdin and the write end of
 its stdout. The zygote forks; the child puts them on fds 0 and 1 and runs `worker.run`, exactly
@@ -33,12 +34,11 @@ import gc
 import json
 import os
 import select
-import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 ENV = "SSM_SPARQL_ZYGOTE"
@@ -59,29 +59,28 @@ def start() -> subprocess.Popen | None:
     it cannot run. Call it while the process is still single-threaded."""
     if not sys.platform.startswith("linux") or not hasattr(socket, "send_fds"):
         return None
-    directory = tempfile.mkdtemp(prefix="ssm-zygote-")  # 0700: only our user may connect
-    path = os.path.join(directory, "socket")
+    path = f"@ssm-zygote-{os.getpid()}-{os.urandom(8).hex()}"  # @: the abstract namespace
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        listener.bind(path)  # bound and listening now: requests queue until the zygote is up
+        listener.bind(_address(path))  # listening now: requests queue until the zygote is up
         listener.listen(64)
         argv = [sys.executable, "-m", "oas_ssm.server.sparql.zygote", "--fd",
-                str(listener.fileno()), "--parent", str(os.getpid()), "--directory", directory]
+                str(listener.fileno()), "--parent", str(os.getpid())]
+        env = {**os.environ, "RUST_BACKTRACE": "0", ENV: path}  # RUST_BACKTRACE: see pool
         process = subprocess.Popen(argv, pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL,
-                                   env={**os.environ, "RUST_BACKTRACE": "0"})  # fmt: skip
+                                   env=env)  # fmt: skip
     except OSError as e:
         print(f"ssm serve: query processes start as new interpreters (no zygote: {e})",
               file=sys.stderr, flush=True)  # fmt: skip
-        shutil.rmtree(directory, ignore_errors=True)
         return None
     finally:
         listener.close()
     os.environ[ENV] = path
-    atexit.register(_stop, process, directory, os.getpid())
+    atexit.register(_stop, process, os.getpid())
     return process
 
 
-def _stop(process: subprocess.Popen, directory: str, owner: int) -> None:
+def _stop(process: subprocess.Popen, owner: int) -> None:
     """At the server's exit: end the zygote (its query processes end with their web workers)."""
     if os.getpid() != owner:  # a forked child that ran the exit handlers it inherited
         return
@@ -92,7 +91,11 @@ def _stop(process: subprocess.Popen, directory: str, owner: int) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _address(path: str) -> str:
+    """The socket address of SSM_SPARQL_ZYGOTE's value (a leading @ names an abstract one)."""
+    return "\0" + path[1:] if path.startswith("@") else path
 
 
 # -- in a web worker (the pool) ------------------------------------------------------------------
@@ -174,7 +177,7 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(REQUEST_TIMEOUT_S)
-            conn.connect(path)
+            conn.connect(_address(path))
             request = json.dumps({"isolate": isolate, "memory_mb": memory_mb}).encode()
             socket.send_fds(conn, [request], [stdin_r, stdout_w])
             message, fds, _, _ = socket.recv_fds(conn, 4096, 1)
@@ -216,7 +219,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="forks SPARQL query processes (ssm serve)")
     parser.add_argument("--fd", type=int, required=True, help="the listening socket")
     parser.add_argument("--parent", type=int, required=True, help="end when this process has")
-    parser.add_argument("--directory", required=True, help="removed at the end")
     args = parser.parse_args(argv)
     _prctl(PR_SET_NAME, b"ssm-zygote")
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -234,7 +236,6 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         pass
     finally:
-        shutil.rmtree(args.directory, ignore_errors=True)
         _reap(wait_s=LAST_REAP_S)
 
 
@@ -290,6 +291,10 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) 
     try:
         conn.settimeout(CLIENT_TIMEOUT_S)
         message, fds, _, _ = socket.recv_fds(conn, 4096, 2)
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                        struct.calcsize("3i")))  # fmt: skip
+        if uid != os.getuid():  # anyone may connect to an abstract socket: we answer our own
+            raise PermissionError(f"a process of user {uid} asked for a query process")
         options = json.loads(message)
         if len(fds) != 2:
             raise ValueError(f"{len(fds)} file descriptors sent, not 2")

@@ -12,7 +12,9 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 import requests
+from oas_ssm.server.sparql.zygote import fork
 
 from tests.server.test_operations import FIXTURES, ZYGOTE, _cmdline, _fixture_args, served
 
@@ -54,6 +56,19 @@ def _address_space_limit(pid: int) -> int | None:
             value = line.split()[3]
             return None if value == "unlimited" else int(value)
     return None
+
+
+def _socket_name(zygote: int) -> str:
+    """The zygote's socket as /proc/net/unix shows it (from its SSM_SPARQL_ZYGOTE)."""
+    for item in Path(f"/proc/{zygote}/environ").read_bytes().split(b"\0"):
+        if item.startswith(b"SSM_SPARQL_ZYGOTE="):
+            return item.split(b"=", 1)[1].decode()
+    raise AssertionError("the zygote does not know its own socket")
+
+
+def _unix_sockets() -> set[str]:
+    lines = Path("/proc/net/unix").read_text().splitlines()[1:]
+    return {line.split()[7] for line in lines if len(line.split()) > 7}
 
 
 def _zygote(server) -> int:
@@ -134,16 +149,19 @@ def test_the_servers_exit_leaves_no_zygote_and_no_query_process(tmp_path):
     while any(_state(p) not in (None, "Z") for p in processes):
         assert time.monotonic() < deadline, [(p, _state(p)) for p in processes]
         time.sleep(0.05)
-    assert not list(server.tmp.iterdir())  # the zygote's socket directory is gone too
+    assert not list(server.tmp.iterdir())  # nothing written to TMPDIR
     assert "Traceback" not in server.output()
 
 
 def test_a_killed_server_takes_its_zygote_along(tmp_path):
     """SIGKILL leaves the server no time to clean up: the zygote ends by itself (parent-death
-    signal). The web workers outlive such a server (granian's), so the test ends them."""
+    signal), and its socket with it. The web workers outlive such a server (granian's), so the
+    test ends them."""
     with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
         assert _ask(server.url, "q").status_code == 200
         zygote, workers = _zygote(server), server.workers()
+        address = _socket_name(zygote)
+        assert address in _unix_sockets()
         try:
             server.process.kill()
             server.process.wait(timeout=30)
@@ -151,10 +169,7 @@ def test_a_killed_server_takes_its_zygote_along(tmp_path):
             while _state(zygote) not in (None, "Z"):
                 assert time.monotonic() < deadline, "the zygote outlived its server"
                 time.sleep(0.05)
-            deadline = time.monotonic() + 30
-            while list(server.tmp.glob("ssm-zygote-*")):  # it removed its socket directory
-                assert time.monotonic() < deadline, list(server.tmp.iterdir())
-                time.sleep(0.05)
+            assert address not in _unix_sockets()  # its socket went with it
         finally:
             for pid in workers:
                 if _state(pid) not in (None, "Z"):
@@ -176,3 +191,34 @@ def test_without_its_zygote_the_server_starts_query_processes_itself(tmp_path):
                    if WORKER in _cmdline(p)]  # fmt: skip
         assert started, server.output()
         assert "zygote is gone" in server.output()
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to become another user")
+def test_the_zygote_forks_nothing_for_another_user(tmp_path):
+    """Its socket is abstract (any process may connect): it answers only its own user."""
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert _ask(server.url, "warm").status_code == 200
+        zygote = _zygote(server)
+        name, before = _socket_name(zygote), _children(zygote)
+        result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # another user asks, as a web worker would
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                fork(name, isolate=False, memory_mb=0)
+                os.write(result_w, b"forked")
+            except OSError as e:
+                os.write(result_w, str(e).encode()[:500])
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(result_w)
+        _, status = os.waitpid(pid, 0)
+        said = os.read(result_r, 1000).decode()
+        os.close(result_r)
+        assert os.waitstatus_to_exitcode(status) == 0, said
+        assert "could not start" in said and "user 65534" in said
+        assert _children(zygote) == before
+        assert _ask(server.url, "after").status_code == 200
