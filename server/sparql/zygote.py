@@ -3,7 +3,7 @@
 A query process started as a fresh interpreter (`python -m oas_ssm.server.sparql.worker`) loads
 Python, pyoxigraph and the worker's modules on its own: tens of MB of private memory each, and
 every web worker runs up to `max_concurrent + max_long` of them. `ssm serve` instead starts this
-process once (`start`, before it forks any web worker or starts any thread); it imports what a
+process once (`start`, before it forks any web worker); it imports what a
 query process needs and then forks one per request, so every query process of the server shares
 the pages of the interpreter and of those modules.
 
@@ -56,7 +56,8 @@ _HANDLED = {signal.SIGCHLD, signal.SIGTERM}  # the signals the zygote itself han
 def start() -> subprocess.Popen | None:
     """Start the zygote for the web workers about to be forked and name its socket in
     SSM_SPARQL_ZYGOTE; None (nothing named: query processes start as fresh interpreters) where
-    it cannot run. Call it while the process is still single-threaded."""
+    it cannot run. Call it from the main thread, before the web workers are forked: the
+    parent-death signal that ends the zygote follows the thread that started it."""
     if not sys.platform.startswith("linux") or not hasattr(socket, "send_fds"):
         return None
     path = f"@ssm-zygote-{os.getpid()}-{os.urandom(8).hex()}"  # @: the abstract namespace
@@ -139,14 +140,21 @@ class Forked:
                 raise subprocess.TimeoutExpired(f"query process {self.pid}", timeout)
             if self._pidfd is not None:  # readable once the process has ended
                 left = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
-                select.select([self._pidfd], [], [], min(left, 1.0))
+                self._ended(min(left, 1.0))
             else:
                 time.sleep(0.01)
         return self.returncode  # type: ignore[return-value]
 
+    def _ended(self, timeout: float) -> bool:
+        """Whether the pidfd says the process has ended, waiting up to `timeout` seconds (poll,
+        not select: a web worker's descriptors go far beyond select's 1024)."""
+        poller = select.poll()
+        poller.register(self._pidfd, select.POLLIN)
+        return bool(poller.poll(int(timeout * 1000)))
+
     def _alive(self) -> bool:
         if self._pidfd is not None:
-            return not select.select([self._pidfd], [], [], 0)[0]
+            return not self._ended(0)
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:

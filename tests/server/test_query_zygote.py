@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from oas_ssm.server.sparql.zygote import fork
+from oas_ssm.server.sparql.zygote import Forked, fork
 
 from tests.server.test_operations import FIXTURES, ZYGOTE, _cmdline, _fixture_args, served
 
@@ -222,3 +222,34 @@ def test_the_zygote_forks_nothing_for_another_user(tmp_path):
         assert "could not start" in said and "user 65534" in said
         assert _children(zygote) == before
         assert _ask(server.url, "after").status_code == 200
+
+
+@pytest.mark.parametrize("by", ["pidfd", "pid"])
+def test_a_process_that_is_not_our_child_is_killed_and_seen_ended(by):
+    """What the pool does with a forked process (`Forked`): a web worker holds thousands of
+    descriptors, so its pidfd may be numbered beyond what select() takes."""
+    import resource
+    import subprocess
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2100:
+        pytest.skip("too few file descriptors allowed here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2100), hard))
+    sleeper = subprocess.Popen(["sleep", "60"])
+    pidfd = None
+    try:
+        if by == "pidfd":
+            opened = os.pidfd_open(sleeper.pid)
+            pidfd = os.dup2(opened, 2050)
+            os.close(opened)
+        process = Forked(sleeper.pid, pidfd, None, None)
+        assert process.poll() is None
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=0.2)
+        process.kill()  # then a zombie until its parent (here, we) reaps it: ended all the same
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        assert process.poll() == -signal.SIGKILL
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
