@@ -334,8 +334,8 @@ class Pool:
                             memory_mb=self.settings.worker_memory_mb)  # fmt: skip
             except OSError as e:
                 log.debug("query-process zygote at %s: %r", path, e)
-                _warn_once("the query-process zygote is gone; query processes start as new "
-                           "interpreters")  # fmt: skip
+                _warn_once("the query-process zygote is gone (or cannot fork); query processes "
+                           "start as new interpreters")  # fmt: skip
         return subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 env=_worker_env(), close_fds=True)  # fmt: skip
 
