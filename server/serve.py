@@ -243,6 +243,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"ssm serve: cannot start: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     _raise_open_files_limit()
+    from oas_ssm.server.sparql import zygote
+
+    if not config.query_endpoint:  # before any worker is forked: they find it by its env var
+        zygote.start()
 
     from oas_ssm.server.control import ServerStatus, status_path
 

@@ -3,7 +3,9 @@
 Each process (`oas_ssm.server.sparql.worker`) opens the server's store read-only (one copy of the
 data for the whole machine) and answers one query at a time. A query past its deadline cannot be
 stopped from Python, so its process is killed (SIGKILL) and a fresh one started in the
-background; the client is told why (503).
+background; the client is told why (503). Under `ssm serve` the processes are forked by the
+server's zygote (`oas_ssm.server.sparql.zygote`: they share its interpreter and modules, and are
+not this process's children); elsewhere, or if the zygote is gone, each is a fresh interpreter.
 
 Admission (`oas_ssm.server.sparql.slots`, machine-wide): a query starts when one of
 `max_concurrent` run slots is free; up to `max_waiting` more wait per web worker, anything beyond
@@ -37,6 +39,8 @@ from .errors import SparqlError
 from .settings import SparqlSettings
 from .slots import Slots
 from .worker import HEADER
+from .zygote import ENV as ZYGOTE
+from .zygote import Forked, fork
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +58,16 @@ class _NoLongSlot(Exception):
 
 
 class Worker:
-    """One query process and the two pipes to it."""
+    """One query process and the two pipes to it.
 
-    def __init__(self, argv: list[str], env: dict[str, str], generation: int):
+    `proc` is a `subprocess.Popen` (a fresh interpreter, our child) or a `zygote.Forked` (forked
+    by the server's zygote, not our child) with the same `pid`, `stdin`, `stdout`, `poll`,
+    `kill` and `wait`: see `Pool._launch`."""
+
+    def __init__(self, proc: subprocess.Popen | Forked, generation: int):
         self.generation = generation
         self.cpu: float | None = None  # CPU seconds it had used when it last went idle
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True
-        )
+        self.proc = proc
         self._poll = select.poll()
         self._poll.register(self.proc.stdout.fileno(), select.POLLIN | select.POLLHUP)
         _ALL_PROCESSES.add(self)
@@ -240,7 +246,8 @@ class Pool:
             self._version = version
             self._message = self._init()
             self._started = 0
-            self._grow()  # one now; more as concurrent queries need them (see _take)
+            # None yet: `_take` starts one for the query that called us (starting one here too
+            # gave every web worker two, the second one idle), more as concurrent queries need.
 
     def _grow(self) -> bool:
         """Start one more process, unless this generation has `processes` already."""
@@ -293,7 +300,7 @@ class Pool:
         for attempt in range(5):
             worker = None
             try:
-                worker = Worker(self._argv(), _worker_env(), generation)
+                worker = Worker(self._launch(), generation)
                 worker.send(self._message)
                 ready = worker.receive(STARTUP_TIMEOUT)
                 if not (isinstance(ready, tuple) and ready[0] == "ready"):
@@ -318,6 +325,21 @@ class Pool:
             if generation == self._generation:
                 self._started -= 1
         self._failed = True
+
+    def _launch(self) -> subprocess.Popen | Forked:
+        """A new query process: forked by the server's zygote (`ssm serve` names it), else, or
+        when it cannot, a fresh interpreter."""
+        path = os.environ.get(ZYGOTE)
+        if path:
+            try:
+                return fork(path, isolate=self.settings.isolate_network,
+                            memory_mb=self.settings.worker_memory_mb)  # fmt: skip
+            except OSError as e:
+                log.debug("query-process zygote at %s: %r", path, e)
+                _warn_once("the query-process zygote is gone (or cannot fork); query processes "
+                           "start as new interpreters")  # fmt: skip
+        return subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                env=_worker_env(), close_fds=True)  # fmt: skip
 
     def _argv(self) -> list[str]:
         argv = [sys.executable, "-m", "oas_ssm.server.sparql.worker"]
@@ -368,6 +390,7 @@ def _warn_once(message: str) -> None:
 
 @atexit.register
 def _kill_all() -> None:
+    """At exit, the query processes still running (ours or the zygote's) are killed."""
     for worker in list(_ALL_PROCESSES):
         if worker.proc.poll() is None:
             worker.proc.kill()

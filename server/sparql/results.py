@@ -12,6 +12,7 @@ written by the same writers, byte for byte. Graphs go through the format registr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 
 from pyoxigraph import (
@@ -97,7 +98,22 @@ def write_solutions(
     answer.serialize(sink, format=ENGINE_FORMATS[key])
     if sink.size >= MIN_ROW_BYTES[key] * (limit + 1):
         capped((None for _ in again()), limit)
-    return b"".join(sink.parts)
+    data = b"".join(sink.parts)
+    return _xml_safe(data) if key == "xml" else data
+
+
+# What pyoxigraph's XML writer leaves as it is but XML cannot carry: a carriage return (a parser
+# reads it as a line feed: written as a reference), and characters XML 1.0 does not allow at all
+# (C0 controls but tab and line feed, U+FFFE, U+FFFF: replaced by U+FFFD, as no reference can
+# stand for them). Only in text: markup and IRIs never hold them. ASCII bytes never occur inside
+# a multi-byte UTF-8 sequence, so this works on the bytes.
+_XML_UNSAFE = re.compile(rb"[\x00-\x08\x0b-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _xml_safe(data: bytes) -> bytes:
+    if not _XML_UNSAFE.search(data):
+        return data
+    return _XML_UNSAFE.sub(lambda m: b"&#13;" if m.group() == b"\r" else "\ufffd".encode(), data)
 
 
 def capped(items: Iterable, limit: int) -> list:

@@ -3,8 +3,10 @@
 pyoxigraph cannot be interrupted from Python, so a query runs here, in a process the web worker
 can kill. The process has no network when the kernel allows it (a fresh network namespace), a cap
 on its address space, and a thread stack large enough that the engine's recursive parser and
-evaluator finish (or fail) instead of overflowing. A watchdog ends it if its parent goes away or
-a query outlives the deadline it was given.
+evaluator finish (or fail) instead of overflowing. A watchdog ends it if its web worker goes away
+or a query outlives the deadline it was given. Under `ssm serve` the process is forked from the
+server's zygote (`oas_ssm.server.sparql.zygote`, which calls `run`); otherwise the web worker
+starts it as `python -m oas_ssm.server.sparql.worker` (`main`).
 
 Wire format on stdin/stdout: frames of an 8-byte big-endian length and a pickle. In: the init
 message `{"store": path, "prefixes": dict}` (the server's built store, opened read-only: every
@@ -22,6 +24,7 @@ import ctypes
 import os
 import pickle
 import re
+import select
 import struct
 import sys
 import threading
@@ -38,6 +41,7 @@ NAMES_GRAPHS = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 # the one on-disk store (one copy of the data per machine).
 COPY_BELOW_QUADS = 20_000
 STACK_BYTES = 512 * 1024 * 1024
+META_HEAD_CHARS = 1 << 16  # where a store's meta.json has its counts (see _quad_count)
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -86,11 +90,17 @@ def limit_memory(megabytes: int) -> None:
 
 
 class Watchdog:
-    """Ends the process when the parent is gone or the current job is far past its deadline."""
+    """Ends the process when its web worker is gone or the current job is far past its deadline.
 
-    def __init__(self) -> None:
-        self.parent = os.getppid()
+    The web worker holds the only write end of our stdin: when it is gone the pipe hangs up,
+    mid-job too (between jobs `serve` also reads EOF). With `parent` (a process started by the
+    web worker itself), a new parent pid says the same."""
+
+    def __init__(self, stdin: int = 0, parent: int | None = None) -> None:
+        self.parent = parent
         self.deadline: float | None = None
+        self._hangup = select.poll()
+        self._hangup.register(stdin, select.POLLHUP)
 
     def start(self) -> None:
         threading.Thread(target=self._watch, name="watchdog", daemon=True).start()
@@ -99,8 +109,13 @@ class Watchdog:
         while True:
             time.sleep(0.5)
             overdue = self.deadline is not None and time.monotonic() > self.deadline
-            if os.getppid() != self.parent or overdue:
+            orphaned = self.parent is not None and os.getppid() != self.parent
+            if overdue or orphaned or self._writer_gone():
                 os._exit(3)
+
+    def _writer_gone(self) -> bool:
+        return any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                   for _, event in self._hangup.poll(0))  # fmt: skip
 
 
 def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[int, bytes | str]:
@@ -148,20 +163,33 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         return 400, f"The query could not be evaluated: {e}"
 
 
+def _quad_count(meta: Path) -> int | None:
+    """The quads of a built store by its `meta.json` (None if it cannot tell). The file also
+    lists every document (MBs at a few hundred thousand triples), and parsing all of it leaves a
+    query process ~2 MB bigger for good: the counts near its start are read alone when they can."""
+    import json
+
+    try:
+        with meta.open(encoding="utf-8") as f:
+            head = f.read(META_HEAD_CHARS)
+        try:
+            key = head.index('"counts":')
+            counts, _ = json.JSONDecoder().raw_decode(head, head.index("{", key))
+        except ValueError:  # not among the first characters: read it all
+            counts = json.loads(meta.read_text(encoding="utf-8"))["counts"]
+        return sum(counts.values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _open(path: str):
     """The built store at `path`: read in place, or copied into memory when it is small; and
     whether it was copied (only a copy can be joined by other graphs, see `serve`)."""
-    import json
-
     from pyoxigraph import Store
 
     shared = Store.read_only(path)
-    try:
-        counts = json.loads(Path(path, "meta.json").read_text(encoding="utf-8"))["counts"]
-        small = sum(counts.values()) < COPY_BELOW_QUADS
-    except (OSError, ValueError, KeyError, TypeError):
-        small = False
-    if not small:
+    quads = _quad_count(Path(path, "meta.json"))
+    if quads is None or quads >= COPY_BELOW_QUADS:
         return shared, False
     copy = Store()
     copy.bulk_extend(shared.quads_for_pattern(None, None, None, None))
@@ -209,16 +237,24 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
 
 
 def main(argv: list[str] | None = None) -> None:
+    """A query process started as a fresh interpreter by its web worker (no zygote)."""
     parser = argparse.ArgumentParser(description="SPARQL query process (started by the server)")
     parser.add_argument("--isolate", action="store_true", help="no network for this process")
     parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit")
     args = parser.parse_args(argv)
+    run(args.isolate, args.memory_mb, parent=os.getppid())
+
+
+def run(isolate: bool, memory_mb: int, parent: int | None) -> None:
+    """Be a query process on the frames of stdin/stdout until the web worker is gone. Called
+    while the process is still single-threaded (network isolation needs it): by `main`, or
+    right after the zygote forked it (`parent` None: the zygote's end says nothing of ours)."""
     inp = os.fdopen(os.dup(0), "rb")
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # nothing but frames on the protocol stream, whatever a library prints
-    isolated = args.isolate and isolate_network()
-    limit_memory(args.memory_mb)
-    watchdog = Watchdog()
+    isolated = isolate and isolate_network()
+    limit_memory(memory_mb)
+    watchdog = Watchdog(0, parent)
     watchdog.start()
     threading.stack_size(STACK_BYTES)
     thread = threading.Thread(target=serve, args=(inp, out, watchdog, isolated), name="queries")

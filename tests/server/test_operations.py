@@ -47,10 +47,20 @@ class Served:
             time.sleep(0.1)
 
     def workers(self) -> list[int]:
-        """PIDs of the web workers (the server's direct children)."""
+        """PIDs of the web workers (the server's direct children but its query-process zygote)."""
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
                              text=True).stdout  # fmt: skip
-        return [int(p) for p in out.split()]
+        return [int(p) for p in out.split() if ZYGOTE not in _cmdline(int(p))]
+
+
+ZYGOTE = "oas_ssm.server.sparql.zygote"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 def _command(port: int, data: Path, state: Path, *extra: str) -> list[str]:

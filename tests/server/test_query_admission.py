@@ -6,7 +6,9 @@ a query that never finishes (a four-way cross product) stands for a heavy one.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,27 @@ def test_query_processes_open_the_built_store(pool, dataset):
                             dataset.version)  # fmt: skip
     assert status == 200
     assert f'"value":"{len(dataset.store)}"' in body.decode().replace(" ", "")
+
+
+def _query_processes() -> set[int]:
+    """This process's children that are query processes (the pool's, started here)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"oas_ssm.server.sparql.worker" in argv:
+            found.add(int(entry.name))
+    return found
+
+
+def test_queries_one_after_another_need_one_query_process(pool, dataset):
+    before = _query_processes()
+    answers = [pool.run(job(f"{LIGHT} # {i}"), dataset.version)[0] for i in range(5)]
+    assert answers == [200] * 5
+    time.sleep(1.0)  # a process started in the background would be there by now
+    assert len(_query_processes() - before) == 1

@@ -1,0 +1,375 @@
+"""The zygote: one lean process per server that forks the query processes.
+
+A query process started as a fresh interpreter (`python -m oas_ssm.server.sparql.worker`) loads
+Python, pyoxigraph and the worker's modules on its own: tens of MB of private memory each, and
+every web worker runs up to `max_concurrent + max_long` of them. `ssm serve` instead starts this
+process once (`start`, before it forks any web worker); it imports what a
+query process needs and then forks one per request, so every query process of the server shares
+the pages of the interpreter and of those modules.
+
+Protocol (an AF_UNIX stream socket with a random name in the abstract namespace, so nothing is
+written to disk, named in SSM_SPARQL_ZYGOTE; only processes of our user are answered; one
+connection per request): the web worker sends `{"isolate": bool, "memory_mb": int}` (JSON) with
+two file descriptors (SCM_RIGHTS): the read end of the new process's stdin and the write end of
+its stdout. The zygote forks; the child puts them on fds 0 and 1 and runs `worker.run`, exactly
+as `python -m oas_ssm.server.sparql.worker` would. The zygote answers `{"pid": n}` with a pidfd
+of the child, so that the web worker signals that process and never a recycled pid, or
+`{"error": text}`. The web worker holds the other ends of the pipes: the query process sees their
+end (EOF, or a hang-up seen by its watchdog) when the web worker goes away.
+
+The zygote is single-threaded (so a child may still `unshare` its namespaces and set its limits
+right after the fork), reaps its children, survives their crashes and its clients' mistakes, and
+ends with the server (a parent-death signal and a check of its parent every second). Where there
+is none (an app built in-process by a test) or it is gone, the pool starts query processes as
+fresh interpreters (`oas_ssm.server.sparql.pool`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+ENV = "SSM_SPARQL_ZYGOTE"
+REQUEST_TIMEOUT_S = 30.0  # a web worker waits this long for its process (the zygote forks in ms)
+CLIENT_TIMEOUT_S = 5.0  # the zygote waits this long for a request's bytes once connected
+LAST_REAP_S = 2.0  # at the end, the children (whose web workers are gone) get this long to end
+PR_SET_NAME = 15
+PR_SET_PDEATHSIG = 1
+_HANDLED = {signal.SIGCHLD, signal.SIGTERM}  # the signals the zygote itself handles
+
+
+# -- in the serving process (ssm serve) ----------------------------------------------------------
+
+
+def start() -> subprocess.Popen | None:
+    """Start the zygote for the web workers about to be forked and name its socket in
+    SSM_SPARQL_ZYGOTE; None (nothing named: query processes start as fresh interpreters) where
+    it cannot run. Call it from the main thread, before the web workers are forked: the
+    parent-death signal that ends the zygote follows the thread that started it."""
+    if not sys.platform.startswith("linux") or not hasattr(socket, "send_fds"):
+        return None
+    path = f"@ssm-zygote-{os.getpid()}-{os.urandom(8).hex()}"  # @: the abstract namespace
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(_address(path))  # listening now: requests queue until the zygote is up
+        listener.listen(64)
+        argv = [sys.executable, "-m", "oas_ssm.server.sparql.zygote", "--fd",
+                str(listener.fileno()), "--parent", str(os.getpid())]
+        env = {**os.environ, "RUST_BACKTRACE": "0", ENV: path}  # RUST_BACKTRACE: see pool
+        process = subprocess.Popen(argv, pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL,
+                                   env=env)  # fmt: skip
+    except OSError as e:
+        print(f"ssm serve: query processes start as new interpreters (no zygote: {e})",
+              file=sys.stderr, flush=True)  # fmt: skip
+        return None
+    finally:
+        listener.close()
+    os.environ[ENV] = path
+    atexit.register(_stop, process, os.getpid())
+    return process
+
+
+def _stop(process: subprocess.Popen, owner: int) -> None:
+    """At the server's exit: end the zygote (its query processes end with their web workers)."""
+    if os.getpid() != owner:  # a forked child that ran the exit handlers it inherited
+        return
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _address(path: str) -> str:
+    """The socket address of SSM_SPARQL_ZYGOTE's value (a leading @ names an abstract one)."""
+    return "\0" + path[1:] if path.startswith("@") else path
+
+
+# -- in a web worker (the pool) ------------------------------------------------------------------
+
+
+class Forked:
+    """A query process forked by the zygote, with the part of `subprocess.Popen` the pool uses.
+
+    It is not our child, so it is signalled through its pidfd (or its pid, where the kernel has
+    no pidfds) and its end is seen there, not waited for; `returncode` is -SIGKILL once we
+    killed it, -1 when it ended otherwise (the zygote reaps it and keeps the status)."""
+
+    def __init__(self, pid: int, pidfd: int | None, stdin, stdout) -> None:
+        self.pid = pid
+        self.stdin = stdin
+        self.stdout = stdout
+        self.returncode: int | None = None
+        self._pidfd = pidfd
+        self._killed = False
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not self._alive():
+            self.returncode = -signal.SIGKILL if self._killed else -1
+            self._close_pidfd()
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is not None:
+            return
+        self._killed = True
+        with contextlib.suppress(ProcessLookupError):
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"query process {self.pid}", timeout)
+            if self._pidfd is not None:  # readable once the process has ended
+                left = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+                self._ended(min(left, 1.0))
+            else:
+                time.sleep(0.01)
+        return self.returncode  # type: ignore[return-value]
+
+    def _ended(self, timeout: float) -> bool:
+        """Whether the pidfd says the process has ended, waiting up to `timeout` seconds (poll,
+        not select: a web worker's descriptors go far beyond select's 1024)."""
+        poller = select.poll()
+        poller.register(self._pidfd, select.POLLIN)
+        return bool(poller.poll(int(timeout * 1000)))
+
+    def _alive(self) -> bool:
+        if self._pidfd is not None:
+            return not self._ended(0)
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        try:  # a zombie not yet reaped by the zygote has ended too
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except (OSError, IndexError):
+            return False
+
+    def _close_pidfd(self) -> None:
+        if self._pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = None
+
+    def __del__(self) -> None:
+        self._close_pidfd()
+
+
+def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
+    """A new query process from the zygote listening at `path`; `OSError` if it cannot give one."""
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+    keep: list[int] = [stdin_w, stdout_r]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(REQUEST_TIMEOUT_S)
+            conn.connect(_address(path))
+            request = json.dumps({"isolate": isolate, "memory_mb": memory_mb}).encode()
+            socket.send_fds(conn, [request], [stdin_r, stdout_w])
+            message, fds, _, _ = socket.recv_fds(conn, 4096, 1)
+        try:
+            reply = json.loads(message) if message else {"error": "no answer"}
+        except ValueError:
+            reply = {"error": f"unreadable answer {message[:80]!r}"}
+        if "pid" not in reply:
+            for fd in fds:
+                os.close(fd)
+            raise OSError(f"the zygote could not start a query process: {reply.get('error')}")
+        process = Forked(int(reply["pid"]), fds[0] if fds else None,
+                         os.fdopen(stdin_w, "wb"), os.fdopen(stdout_r, "rb"))  # fmt: skip
+        keep = []
+        return process
+    except (TimeoutError, ValueError) as e:
+        raise OSError(f"the zygote did not answer: {e!r}") from None
+    finally:
+        for fd in (stdin_r, stdout_w, *keep):  # the child's ends are the child's alone now
+            os.close(fd)
+
+
+# -- the zygote itself ---------------------------------------------------------------------------
+
+
+def _prctl(option: int, value: int | bytes) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def _preload() -> None:
+    """Import, here and once, everything a query process imports (see worker.run / run_job)."""
+    import pyoxigraph  # noqa: F401
+
+    from . import results, worker  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="forks SPARQL query processes (ssm serve)")
+    parser.add_argument("--fd", type=int, required=True, help="the listening socket")
+    parser.add_argument("--parent", type=int, required=True, help="end when this process has")
+    args = parser.parse_args(argv)
+    _prctl(PR_SET_NAME, b"ssm-zygote")
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the server decides
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if os.getppid() != args.parent:  # the server ended before the death signal was armed
+            return
+        listener = socket.socket(fileno=args.fd)
+        listener.setblocking(True)
+        _preload()
+        gc.collect()
+        gc.freeze()  # the children's collector then never writes to (copies) these objects
+        serve(listener, args.parent)
+    except SystemExit:
+        pass
+    finally:
+        _reap(wait_s=LAST_REAP_S)
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def serve(listener: socket.socket, parent: int) -> None:
+    """Fork a query process per request until the parent is gone."""
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)  # SIGCHLD wakes the poll below: children are reaped at once
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    poller = select.poll()
+    poller.register(listener.fileno(), select.POLLIN)
+    poller.register(wake_r, select.POLLIN)
+    while True:
+        events = poller.poll(1000)
+        _reap()
+        if os.getppid() != parent:
+            return
+        for fd, _ in events:
+            if fd == wake_r:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(wake_r, 512)
+                continue
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                _answer(conn, listener, (wake_r, wake_w))
+
+
+def _reap(wait_s: float = 0.0) -> None:
+    """Collect the children that have ended; with `wait_s`, wait that long for the others."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # none left
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
+
+
+def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) -> None:
+    """One request: fork a query process over the two descriptors received and say its pid."""
+    fds: list[int] = []
+    try:
+        conn.settimeout(CLIENT_TIMEOUT_S)
+        message, fds, _, _ = socket.recv_fds(conn, 4096, 2)
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                        struct.calcsize("3i")))  # fmt: skip
+        if uid != os.getuid():  # anyone may connect to an abstract socket: we answer our own
+            raise PermissionError(f"a process of user {uid} asked for a query process")
+        options = json.loads(message)
+        if len(fds) != 2:
+            raise ValueError(f"{len(fds)} file descriptors sent, not 2")
+        isolate, memory_mb = bool(options["isolate"]), int(options["memory_mb"])
+        sys.stderr.flush()
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED)  # no handler of ours in the child
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _child(conn, listener, own, fds, isolate, memory_mb)  # never returns
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
+        pidfd = None
+        with contextlib.suppress(AttributeError, OSError):
+            pidfd = os.pidfd_open(pid)  # not reaped yet (only _reap reaps): it is our child
+        try:
+            reply = json.dumps({"pid": pid}).encode()
+            socket.send_fds(conn, [reply], [pidfd] if pidfd is not None else [])
+        finally:
+            if pidfd is not None:
+                os.close(pidfd)
+    except (OSError, ValueError, KeyError, TypeError) as e:  # the client's problem, not ours
+        print(f"query-process zygote: request refused: {e!r}", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps({"error": repr(e)}).encode())
+    finally:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _child(conn, listener, own: tuple[int, int], fds: list[int], isolate: bool,
+           memory_mb: int) -> None:  # fmt: skip
+    """In the forked child: become a query process on `fds` (its stdin and stdout); never
+    returns to the zygote's loop, whatever happens."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh interpreter
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
+        _prctl(PR_SET_NAME, b"ssm-query")
+        conn.close()
+        listener.close()
+        for fd in own:
+            os.close(fd)
+        os.dup2(fds[0], 0)
+        os.dup2(fds[1], 1)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        from .worker import run
+
+        run(isolate=isolate, memory_mb=memory_mb, parent=None)
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    except BaseException:  # noqa: BLE001 - said, then this process ends
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The query process on its own: what it imports, what its XML results hold, when it ends."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from oas_ssm.server.sparql import results
+from oas_ssm.server.sparql.worker import HEADER
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+ROOT = Path(__file__).resolve().parents[3]
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TRICKY = [
+    "a < b && c > d",
+    "]]> <![CDATA[ x ]]>",
+    "</literal></binding><binding name=\"x\">",
+    "quotes \" and ' and &quot; &amp; &#60;",
+    "line\nbreak, carriage\r\nreturn, lone\rreturn, tab\tend",
+    "  leading and trailing spaces  ",
+    "señal 中文 😀 \u200b\u2028",
+    "",
+]
+
+
+def test_xml_results_hold_tricky_strings_exactly():
+    store = Store()
+    s = NamedNode("https://example.org/s")
+    for i, text in enumerate(TRICKY):
+        store.add(Quad(s, NamedNode(f"https://example.org/p{i}"), Literal(text)))
+    store.add(Quad(s, NamedNode("https://example.org/lang"), Literal("x", language="es-419")))
+    store.add(Quad(s, NamedNode("https://example.org/typed"),
+                   Literal("a&b<c>\"d'", datatype=NamedNode("https://example.org/t?a=1&b='2'"))))
+    store.add(Quad(s, NamedNode("https://example.org/ctl"), Literal("bell\x07 and \x1f end")))
+    answer = store.query("SELECT ?p ?o WHERE { ?s ?p ?o }")
+    variables = [v.value for v in answer.variables]
+    body = results.solutions(variables, list(answer), "xml")
+
+    root = ET.fromstring(body)  # well-formed, whatever the strings held
+    got = {}
+    for result in root.iter(f"{SRX}result"):
+        cells = {b.get("name"): b[0] for b in result.iter(f"{SRX}binding")}
+        got[cells["p"].text] = cells["o"]
+    assert [v.get("name") for v in root.iter(f"{SRX}variable")] == ["p", "o"]
+    for i, text in enumerate(TRICKY):
+        assert (got[f"https://example.org/p{i}"].text or "") == text, i
+    assert got["https://example.org/lang"].get(XML_LANG) == "es-419"
+    typed = got["https://example.org/typed"]
+    assert typed.text == "a&b<c>\"d'"
+    assert typed.get("datatype") == "https://example.org/t?a=1&b='2'"
+    # characters XML 1.0 cannot carry at all are replaced, never sent raw
+    assert got["https://example.org/ctl"].text == "bell\ufffd and \ufffd end"
+
+
+def test_attribute_values_survive_a_parser():
+    for value in ["plain", "a\"b'c", "tab\tnew\nline\rcr", "<&>"]:
+        element = ET.fromstring(f"<e a={results.quoteattr(value)}/>".encode())
+        assert element.get("a") == value
+
+
+def test_a_query_process_imports_no_network_or_mail_code():
+    code = ("import sys\n"
+            "from oas_ssm.server.sparql import results, worker\n"
+            "print(' '.join(sorted(sys.modules)))\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)  # fmt: skip
+    loaded = set(done.stdout.split())
+    assert "pyoxigraph" in loaded
+    heavy = {"xml.sax", "urllib.request", "http.client", "ssl", "email", "flask", "rdflib",
+             "requests"}  # fmt: skip
+    assert not heavy & loaded, heavy & loaded
+
+
+def _frame(obj: object) -> bytes:
+    data = pickle.dumps(obj)
+    return HEADER.pack(len(data)) + data
+
+
+def test_a_query_process_ends_when_its_web_worker_goes_away_mid_query(tmp_path):
+    """The web worker's end of the pipe is gone (it died) while a query runs far from its
+    deadline: the process ends anyway, not when the query or the deadline does."""
+    nquads = "".join(f"<https://e.org/s{i}> <https://e.org/p> <https://e.org/o{i}> .\n"
+                     for i in range(300)).encode()  # fmt: skip
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    job = {"query": heavy, "form": "SELECT", "format": "json", "base_iri": None,
+           "has_dataset": False, "default_graphs": None, "named_graphs": None,
+           "max_rows": 10, "timeout": 3600}  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "oas_ssm.server.sparql.worker"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        process.stdin.write(_frame({"nquads": nquads, "prefixes": {}}))
+        process.stdin.flush()
+        header = process.stdout.read(HEADER.size)
+        assert pickle.loads(process.stdout.read(HEADER.unpack(header)[0]))[0] == "ready"
+        process.stdin.write(_frame(job))
+        process.stdin.flush()
+        time.sleep(0.5)
+        assert process.poll() is None  # busy with the query
+        process.stdin.close()  # as when the web worker dies: its end of the pipe closes
+        assert process.wait(timeout=60) == 3  # the watchdog's exit, long before 3600 s
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_store_size_is_read_from_its_meta_file_wherever_the_counts_are(tmp_path):
+    from oas_ssm.server.sparql.worker import _quad_count
+
+    meta = tmp_path / "meta.json"
+    documents = [f"https://example.org/doc/{i}" for i in range(20_000)]  # ~600 KB
+    counts = {"asserted": 5, "entailed": 2}
+    for content in ({"modified": 1.0, "counts": counts, "documents": documents},
+                    {"documents": documents, "counts": counts}):  # fmt: skip
+        meta.write_text(json.dumps(content), encoding="utf-8")
+        assert _quad_count(meta) == 7
+    meta.write_text('{"counts": {"asserted": 5', encoding="utf-8")
+    assert _quad_count(meta) is None
+    assert _quad_count(tmp_path / "absent.json") is None

@@ -1,0 +1,255 @@
+"""Query processes under `ssm serve`: forked by one zygote per server, killed and replaced as
+before, reaped (no zombies), and gone with the server; without the zygote, started as before.
+
+Each test starts its own `ssm serve` (tests/server/test_operations.py's `served`) and looks at
+its process tree in /proc. Every wait is bounded; nothing asserts how fast anything is.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from oas_ssm.server.sparql.zygote import Forked, fork
+
+from tests.server.test_operations import FIXTURES, ZYGOTE, _cmdline, _fixture_args, served
+
+WORKER = "oas_ssm.server.sparql.worker"  # a query process started as a fresh interpreter
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)
+
+
+def _state(pid: int) -> str | None:
+    """The process's state letter (R, S, Z …), None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _address_space_limit(pid: int) -> int | None:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            value = line.split()[3]
+            return None if value == "unlimited" else int(value)
+    return None
+
+
+def _socket_name(zygote: int) -> str:
+    """The zygote's socket as /proc/net/unix shows it (from its SSM_SPARQL_ZYGOTE)."""
+    for item in Path(f"/proc/{zygote}/environ").read_bytes().split(b"\0"):
+        if item.startswith(b"SSM_SPARQL_ZYGOTE="):
+            return item.split(b"=", 1)[1].decode()
+    raise AssertionError("the zygote does not know its own socket")
+
+
+def _unix_sockets() -> set[str]:
+    lines = Path("/proc/net/unix").read_text().splitlines()[1:]
+    return {line.split()[7] for line in lines if len(line.split()) > 7}
+
+
+def _zygote(server) -> int:
+    found = [p for p in _children(server.process.pid) if ZYGOTE in _cmdline(p)]
+    assert len(found) == 1, (found, server.output())
+    return found[0]
+
+
+def _ask(url: str, tag: str) -> requests.Response:
+    return requests.get(url + "sparql", params={"query": f"ASK {{ ?s ?p ?o }} # {tag}"},
+                        headers={"Accept": "application/sparql-results+json"},
+                        timeout=60)  # fmt: skip
+
+
+def _until(condition, what: str, server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}:\n{server.output()}"
+        time.sleep(0.05)
+
+
+def _no_zombies(zygote: int) -> bool:
+    return all(_state(p) not in ("Z", None) for p in _children(zygote))
+
+
+def test_query_processes_are_forked_by_the_zygote_and_replaced_after_kill_9(tmp_path):
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert [_ask(server.url, f"warm {i}").status_code for i in range(8)] == [200] * 8
+        zygote = _zygote(server)
+        assert _comm(zygote) == "ssm-zygote"
+        processes = _children(zygote)
+        assert processes and all(_comm(p) == "ssm-query" for p in processes)
+        for web in server.workers():  # no web worker starts an interpreter of its own
+            assert not [p for p in _children(web) if WORKER in _cmdline(p)]
+        for pid in processes:  # the safety rules of a query process hold after a fork too
+            assert _address_space_limit(pid) == (2048 + 512) * 1024 * 1024
+            if "without network isolation" not in server.output():
+                assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
+
+        victim = processes[0]
+        os.kill(victim, signal.SIGKILL)
+        _until(lambda: victim not in _children(zygote), "the killed process was not reaped",
+               server)  # fmt: skip
+        answers = []
+        for i in range(500):  # bounded: until the victim's web worker needed it and replaced it
+            answers.append(_ask(server.url, f"after {i}").status_code)
+            if set(_children(zygote)) - set(processes):
+                break
+        else:
+            raise AssertionError(f"no process was forked anew:\n{server.output()}")
+        assert set(answers) == {200}
+        assert _no_zombies(zygote)
+        assert "Traceback" not in server.output()
+
+
+def test_a_query_past_its_deadline_is_killed_replaced_and_reaped(tmp_path):
+    args = (*_fixture_args(), "--query-timeout", "2")
+    with served(tmp_path, FIXTURES / "data.ttl", *args) as server:
+        assert _ask(server.url, "warm").status_code == 200
+        zygote = _zygote(server)
+        r = requests.get(server.url + "sparql", params={"query": HEAVY}, timeout=120)
+        assert r.status_code == 503 and "stopped" in r.text
+        _until(lambda: _no_zombies(zygote), "a killed query process stayed a zombie", server)
+        assert [_ask(server.url, f"after {i}").status_code for i in range(6)] == [200] * 6
+        assert _no_zombies(zygote)
+
+
+def test_the_servers_exit_leaves_no_zygote_and_no_query_process(tmp_path):
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert [_ask(server.url, f"q {i}").status_code for i in range(4)] == [200] * 4
+        zygote = _zygote(server)
+        processes = _children(zygote)
+        assert processes
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=60) == 0
+    assert _state(zygote) is None  # ended and reaped by the server
+    deadline = time.monotonic() + 30
+    while any(_state(p) not in (None, "Z") for p in processes):
+        assert time.monotonic() < deadline, [(p, _state(p)) for p in processes]
+        time.sleep(0.05)
+    assert not list(server.tmp.iterdir())  # nothing written to TMPDIR
+    assert "Traceback" not in server.output()
+
+
+def test_a_killed_server_takes_its_zygote_along(tmp_path):
+    """SIGKILL leaves the server no time to clean up: the zygote ends by itself (parent-death
+    signal), and its socket with it. The web workers outlive such a server (granian's), so the
+    test ends them."""
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert _ask(server.url, "q").status_code == 200
+        zygote, workers = _zygote(server), server.workers()
+        address = _socket_name(zygote)
+        assert address in _unix_sockets()
+        try:
+            server.process.kill()
+            server.process.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while _state(zygote) not in (None, "Z"):
+                assert time.monotonic() < deadline, "the zygote outlived its server"
+                time.sleep(0.05)
+            assert address not in _unix_sockets()  # its socket went with it
+        finally:
+            for pid in workers:
+                if _state(pid) not in (None, "Z"):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def test_without_its_zygote_the_server_starts_query_processes_itself(tmp_path):
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert _ask(server.url, "warm").status_code == 200
+        zygote = _zygote(server)
+        forked = _children(zygote)
+        os.kill(zygote, signal.SIGKILL)
+        _until(lambda: _state(zygote) in (None, "Z"), "the zygote did not die", server)
+        for pid in forked:  # and every process it had forked: new ones are needed
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        assert [_ask(server.url, f"after {i}").status_code for i in range(12)] == [200] * 12
+        started = [p for web in server.workers() for p in _children(web)
+                   if WORKER in _cmdline(p)]  # fmt: skip
+        assert started, server.output()
+        assert "zygote is gone" in server.output()
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to become another user")
+def test_the_zygote_forks_nothing_for_another_user(tmp_path):
+    """Its socket is abstract (any process may connect): it answers only its own user."""
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        assert _ask(server.url, "warm").status_code == 200
+        zygote = _zygote(server)
+        name, before = _socket_name(zygote), _children(zygote)
+        result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # another user asks, as a web worker would
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                fork(name, isolate=False, memory_mb=0)
+                os.write(result_w, b"forked")
+            except OSError as e:
+                os.write(result_w, str(e).encode()[:500])
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(result_w)
+        _, status = os.waitpid(pid, 0)
+        said = os.read(result_r, 1000).decode()
+        os.close(result_r)
+        assert os.waitstatus_to_exitcode(status) == 0, said
+        assert "could not start" in said and "user 65534" in said
+        assert _children(zygote) == before
+        assert _ask(server.url, "after").status_code == 200
+
+
+@pytest.mark.parametrize("by", ["pidfd", "pid"])
+def test_a_process_that_is_not_our_child_is_killed_and_seen_ended(by):
+    """What the pool does with a forked process (`Forked`): a web worker holds thousands of
+    descriptors, so its pidfd may be numbered beyond what select() takes."""
+    import resource
+    import subprocess
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2100:
+        pytest.skip("too few file descriptors allowed here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2100), hard))
+    sleeper = subprocess.Popen(["sleep", "60"])
+    pidfd = None
+    try:
+        if by == "pidfd":
+            opened = os.pidfd_open(sleeper.pid)
+            pidfd = os.dup2(opened, 2050)
+            os.close(opened)
+        process = Forked(sleeper.pid, pidfd, None, None)
+        assert process.poll() is None
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=0.2)
+        process.kill()  # then a zombie until its parent (here, we) reaps it: ended all the same
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        assert process.poll() == -signal.SIGKILL
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
