@@ -29,6 +29,7 @@ from .remote import query_tier
 from .service import description
 from .settings import SparqlSettings
 from .source import QuerySource
+from .worker import COPY_BELOW_QUADS
 
 log = logging.getLogger(__name__)
 TEXT = "text/plain; charset=utf-8"
@@ -185,7 +186,12 @@ class Endpoint:
         quads themselves for a source that has none (the tests' fixture source)."""
         path = getattr(self.source, "store_path", None)
         data = {"store": str(path)} if path else {"nquads": self.source.nquads()}
-        if self.extra is not None:  # named graphs beside ours; the default graph stays ours
+        counts = getattr(self.source, "counts", None)
+        if path and counts and sum(counts.values()) >= COPY_BELOW_QUADS:
+            # read in place by every query process: nothing can join it (see worker.serve)
+            log.warning("the release graphs are not offered to SPARQL over a store of %d quads "
+                        "(under %d they are)", sum(counts.values()), COPY_BELOW_QUADS)
+        elif self.extra is not None:  # named graphs beside ours; the default graph stays ours
             quads = self.extra()
             data["extra"] = serialize(quads, format=RdfFormat.N_QUADS) if quads else b""
             data["union"] = [str(getattr(g, "value", g)) for g in self.source.graphs.values()]

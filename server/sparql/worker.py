@@ -225,6 +225,7 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
         elif extra:
             print("query process: the release graphs are not offered over a store this large",
                   file=sys.stderr, flush=True)
+        del init, extra  # loaded where they are needed; not kept for the process's lifetime
         write_frame(out, ("ready", quads, isolated, time.process_time()))
         while True:
             job = read_frame(inp)
