@@ -5,9 +5,13 @@ string, an IRI, a prefixed name, a variable or a comment; a regular expression o
 is. This tokenizer follows the grammar's terminals, longest match first, and reports where the
 text stops being SPARQL (line and column) instead of guessing.
 
-It runs on every query the endpoint has not answered before, so it is written for speed: one
-regular-expression match per token (whitespace and comments are skipped by the same match, with a
-possessive quantifier so a long run of them cannot backtrack), and tokens are named tuples.
+It runs on every query the endpoint has not answered before, so it is written for speed and
+for inputs built to be slow: whitespace and comments are skipped possessively (a long run of them
+cannot backtrack), tokens are named tuples, and a prefixed name is attempted only where one can
+match. Within a run of the characters a prefix is made of, a prefixed name can start only if the
+run is followed by ':' and does not end in '.'; the run's end is found once per run, so text such
+as `a-a-a-…` or `a.a.a.…:` costs time linear in its length (each failed attempt would otherwise
+rescan the rest of the run).
 """
 
 from __future__ import annotations
@@ -46,31 +50,26 @@ class Kind(Enum):
 # Whitespace and comments between tokens; possessive (`*+`), so a failed match never backtracks
 # into them.
 _SKIP = r"(?:[ \t\r\n]+|#[^\r\n]*)*+"
+_PNAME = rf"(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)"
 # Order matters: the first alternative that matches wins, so longer terminals come first.
-_TOKEN = re.compile(
-    _SKIP
-    + "(?:"
-    + "|".join(
-        [
-            r'(?P<IRI><[^<>"{}|^`\\\x00-\x20]*>)',
-            rf"(?P<STRING>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
-            rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'
-            rf"|'(?:[^'\\\n\r]|{_ECHAR})*'"
-            rf'|"(?:[^"\\\n\r]|{_ECHAR})*")',
-            # the lookahead only skips, cheaply, words that cannot be prefixed names (no ':'
-            # after the characters a prefix may have); the match itself is the grammar's
-            rf"(?=[{_PN_CHARS}.]*:)(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            rf"(?P<BNODE>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            rf"(?P<VAR>[?$]{_VARNAME})",
-            r"(?P<LANGTAG>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            r"(?P<NUMBER>[0-9]+\.[0-9]*[eE][+-]?[0-9]+|[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?"
-            r"|[0-9]+(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<PUNCT>\^\^|<=|>=|!=|&&|\|\||[{}()\[\],;.*+\-/!=<>^|?])",
-        ]
-    )
-    + ")"
-)
+_TERMINALS = [
+    r'(?P<IRI><[^<>"{}|^`\\\x00-\x20]*>)',
+    rf"(?P<STRING>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"
+    rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'
+    rf"|'(?:[^'\\\n\r]|{_ECHAR})*'"
+    rf'|"(?:[^"\\\n\r]|{_ECHAR})*")',
+    _PNAME,
+    rf"(?P<BNODE>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+    rf"(?P<VAR>[?$]{_VARNAME})",
+    r"(?P<LANGTAG>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+    r"(?P<NUMBER>[0-9]+\.[0-9]*[eE][+-]?[0-9]+|[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?"
+    r"|[0-9]+(?:[eE][+-]?[0-9]+)?)",
+    r"(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<PUNCT>\^\^|<=|>=|!=|&&|\|\||[{}()\[\],;.*+\-/!=<>^|?])",
+]
+_TOKEN = re.compile("|".join(_TERMINALS))
+_TOKEN_NO_PNAME = re.compile("|".join(t for t in _TERMINALS if t is not _PNAME))
+_RUN = re.compile(rf"[{_PN_CHARS}.]*+")  # the characters a prefix is made of
 _SKIP_ONLY = re.compile(_SKIP)
 _KINDS = {kind.name: kind for kind in Kind}
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -98,18 +97,24 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     pos, end = 0, len(text)
-    match, kinds = _TOKEN.match, _KINDS
-    while pos < end:
-        m = match(text, pos)
+    skip, run, kinds = _SKIP_ONLY.match, _RUN.match, _KINDS
+    with_pname, without_pname = _TOKEN.match, _TOKEN_NO_PNAME.match
+    run_end, pname_possible = -1, False
+    while True:
+        pos = skip(text, pos).end()
+        if pos >= end:
+            return tokens
+        if pos >= run_end:  # a new run of prefix characters (possibly empty) starts here
+            after = run(text, pos).end()
+            run_end = max(after, pos + 1)
+            pname_possible = (after < end and text[after] == ":"
+                              and (after == pos or text[after - 1] != "."))  # fmt: skip
+        m = (with_pname if pname_possible else without_pname)(text, pos)
         if m is None:
-            pos = _SKIP_ONLY.match(text, pos).end()
-            if pos == end:  # only whitespace or a comment left
-                break
             raise LexError(f"unexpected character {text[pos]!r} at {position(text, pos)}")
         kind = m.lastgroup
-        append(Token(kinds[kind], m.group(kind), m.start(kind)))
+        append(Token(kinds[kind], m.group(), pos))
         pos = m.end()
-    return tokens
 
 
 def has_unicode_escapes(text: str) -> bool:
