@@ -243,9 +243,11 @@ class Pool:
             self._ready = threading.Event()
             self._failed = False
             self._generation += 1
-            self._version = version
             self._message = self._init()
             self._started = 0
+            # last: another thread passes the check above, unlocked, as soon as this is set, and
+            # must find the message a new process needs (it was sent empty otherwise)
+            self._version = version
             # None yet: `_take` starts one for the query that called us (starting one here too
             # gave every web worker two, the second one idle), more as concurrent queries need.
 
