@@ -297,12 +297,14 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) 
     """One request: fork a query process over the two descriptors received and say its pid."""
     fds: list[int] = []
     try:
-        conn.settimeout(CLIENT_TIMEOUT_S)
-        message, fds, _, _ = socket.recv_fds(conn, 4096, 2)
+        # anyone may connect to an abstract socket (its name is listed in /proc/net/unix): we
+        # answer our own user only, and look before reading, so nobody else can make us wait
         _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
                                                         struct.calcsize("3i")))  # fmt: skip
-        if uid != os.getuid():  # anyone may connect to an abstract socket: we answer our own
+        if uid != os.getuid():
             raise PermissionError(f"a process of user {uid} asked for a query process")
+        conn.settimeout(CLIENT_TIMEOUT_S)
+        message, fds, _, _ = socket.recv_fds(conn, 4096, 2)
         options = json.loads(message)
         if len(fds) != 2:
             raise ValueError(f"{len(fds)} file descriptors sent, not 2")
