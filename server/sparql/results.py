@@ -99,7 +99,11 @@ def write_solutions(
     if sink.size >= MIN_ROW_BYTES[key] * (limit + 1):
         capped((None for _ in again()), limit)
     data = b"".join(sink.parts)
-    return _xml_safe(data) if key == "xml" else data
+    if key == "xml":
+        data = _xml_safe(data)  # a reference is longer than the character: measure again
+        if len(data) > max_bytes:
+            raise TooLarge
+    return data
 
 
 # What pyoxigraph's XML writer leaves as it is but XML cannot carry: a carriage return (a parser

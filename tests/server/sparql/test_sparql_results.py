@@ -37,3 +37,12 @@ def test_rows_are_counted_where_the_written_size_allows_more_than_the_limit():
         assert status == 422, fmt
         status, _ = run_job(store, job("SELECT ?s WHERE { ?s ?p ?o }", fmt, max_rows=30), {})
         assert status == 200, fmt
+
+
+def test_the_byte_bound_holds_after_xml_escaping():
+    # a carriage return is one byte as written, five once escaped (&#13;)
+    store = store_of(1, "\r" * 3000)
+    status, message = run_job(store, job("SELECT ?o WHERE { ?s ?p ?o }", "xml", max_bytes=8000), {})
+    assert status == 422 and "larger than" in message
+    status, body = run_job(store, job("SELECT ?o WHERE { ?s ?p ?o }", "xml", max_bytes=2**20), {})
+    assert status == 200 and body.count(b"&#13;") == 3000
