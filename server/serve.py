@@ -21,6 +21,8 @@ _PRELOADED = None
 # The application over _PRELOADED, built and warmed before the fork so that workers share its
 # pages (templates, indexes of the web pages) instead of each building its own (see `_preload`).
 _APP = None
+# Descriptors a process forked to save the pages' indexes closes first (the listening socket).
+_CLOSE_IN_CHILDREN: list[int] = []
 # Pages requested once to build what every worker would build anyway: in the serving process when
 # this data version's web indexes were saved before, else in the process that saves them.
 WARM_PATHS = ("/", "/doc/unit/ssm.html", "/search?q=seguridad", "/void")
@@ -105,7 +107,7 @@ def worker_app():
     return create_app(Config.from_env(), _PRELOADED)
 
 
-def _preload(dataset) -> None:
+def _preload(dataset, background: bool = True) -> None:
     """Build the app over `dataset` and warm its pages here, then freeze the heap for the forks:
     the collector in a worker then never writes to (and so never copies) the inherited objects.
 
@@ -124,8 +126,10 @@ def _preload(dataset) -> None:
     site = site_for(dataset)
     if site.load_snapshot():
         _warm(app)
-    else:
+    elif background:
         _snapshot_in_background(app, site)
+    else:  # a reload, in a thread of a running server: no fork here (see _snapshot_here)
+        _snapshot_here(app, site)
     _APP = app
     gc.collect()
     gc.freeze()
@@ -137,9 +141,27 @@ def _warm(app) -> None:
         client.get(path, headers={"Accept": "text/html"})
 
 
+def _snapshot_here(app, site) -> None:
+    """Warm the pages of `app` in this process and save `site`'s indexes. Used on a reload: the
+    serving process then runs threads (granian's, the reload's), and a fork from it could
+    inherit a lock some other thread holds; the old data keeps serving meanwhile."""
+    lock = site.claim_snapshot()
+    if lock is None:  # saved meanwhile, or another server is at it: take it, else compute
+        site.load_snapshot()
+        _warm(app)
+        return
+    try:
+        site.build_snapshot(lambda: _warm(app))
+    finally:
+        lock.close()
+
+
 def _snapshot_in_background(app, site) -> None:
     """Fork a process that warms the pages of `app` and saves `site`'s indexes, then exits (at
-    once if this process dies first). Nothing happens if another process is already at it."""
+    once if this process dies first). Nothing happens if another process is already at it.
+    Only at start, while this process has a single thread; the child first closes the listening
+    socket, so that a restart is never refused the port because of it."""
+    import contextlib
     import threading
     import time
 
@@ -163,6 +185,9 @@ def _snapshot_in_background(app, site) -> None:
         os._exit(0)
 
     code = 1
+    for fd in _CLOSE_IN_CHILDREN:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     try:
         threading.Thread(target=orphaned, daemon=True).start()
         os.nice(10)  # the server's own work comes first
@@ -210,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
     early_hup = _defer_sighup()  # a SIGHUP while loading must not kill the server
     try:  # before anything slow: a second server on a taken port stops here, at once
         listener = _bind(config.host, config.port)
+        _CLOSE_IN_CHILDREN.append(listener.fileno())
     except OSError as e:
         print(
             f"ssm serve: cannot listen on {config.host}:{config.port}: {e.strerror or e}",
@@ -253,28 +279,32 @@ def run(args: argparse.Namespace) -> int:
     status = ServerStatus(status_path(config.state_dir, config.host, config.port),
                           dataset.version)  # fmt: skip
 
-    def refused(message: str, outcome: str = "refused") -> bool:
+    served_by = [0]  # the number of the load whose data the workers are being given
+
+    def refused(load: int, message: str, outcome: str = "refused") -> bool:
         print(f"ssm serve: {message}", file=sys.stderr, flush=True)
-        status.finished(outcome, message)
+        status.finished(load, outcome, message)
         return False
 
     def reload() -> bool:
         """SIGHUP: load, check and swap in the data now in the files; False keeps the old."""
         global _PRELOADED
         old = _PRELOADED
+        load = status.load_started()
         print("ssm serve: reloading the data (SIGHUP)…", file=sys.stderr, flush=True)
         try:
             new = _load_checked(config, args.skip_validation)
         except DataError as e:
-            return refused(f"reload refused, still serving version {old.version[:12]}: {e}")
+            return refused(load, f"reload refused, still serving version {old.version[:12]}: {e}")
         if new.version == old.version:
-            return refused("the data is unchanged; nothing to reload", "unchanged")
+            return refused(load, "the data is unchanged; nothing to reload", "unchanged")
         try:
-            _preload(new)
+            _preload(new, background=False)
         except Exception as e:  # noqa: BLE001 - the old data keeps serving
-            return refused(f"reload refused, still serving version {old.version[:12]}: "
-                           f"{type(e).__name__}: {e}")  # fmt: skip
+            return refused(load, f"reload refused, still serving version {old.version[:12]}: "
+                                 f"{type(e).__name__}: {e}")  # fmt: skip
         _PRELOADED = new
+        served_by[0] = load
         print(f"ssm serve: serving version {new.version[:12]} ({_counts(new)}); "
               "replacing the workers one by one", file=sys.stderr, flush=True)  # fmt: skip
         return True
@@ -282,8 +312,8 @@ def run(args: argparse.Namespace) -> int:
     def swapped() -> None:
         """Every worker now serves the reloaded data."""
         new = _PRELOADED
-        status.finished("served", f"serving version {new.version[:12]} ({_counts(new)}) in "
-                                  "every worker", new.version)  # fmt: skip
+        status.finished(served_by[0], "served", f"serving version {new.version[:12]} "
+                        f"({_counts(new)}) in every worker", new.version)  # fmt: skip
 
     server = Supervisor(
         listener,

@@ -81,6 +81,7 @@ class Supervisor(MPServer):
         self._reload_pending = reload_pending if reload_pending is not None else []
         self._loading: threading.Thread | None = None  # a reload in progress
         self._loaded = threading.Event()  # ... that succeeded: replace the workers
+        self._again = False  # a SIGHUP came during a reload: load once more after it
         self._born: dict[int, float] = {}
         self._young_deaths: dict[int, int] = {}
         self.gave_up = False
@@ -116,20 +117,26 @@ class Supervisor(MPServer):
         return super()._spawn_worker(idx, target, callback_loader)
 
     def _reload(self, spawn_target, target_loader) -> None:
-        """SIGHUP: load the data in the background (one reload at a time; a SIGHUP during one
-        is answered by that one)."""
+        """SIGHUP: load the data in the background, one load at a time; a SIGHUP during a load
+        (or while its workers are being replaced) starts one more load after it, which reads the
+        files as they are by then."""
         self.reload_signal = False
-        if self._loading is not None and self._loading.is_alive():
-            logger.info("a reload is already in progress")
+        if self._busy_reloading():
+            logger.info("a reload is in progress; the data will be loaded again after it")
+            self._again = True
             return
 
         def load() -> None:
             if self._reload_data():
                 self._loaded.set()
-                self.main_loop_interrupt.set()
+            self.main_loop_interrupt.set()  # the loop swaps the workers, or starts one more load
 
         self._loading = threading.Thread(target=load, name="reload", daemon=True)
         self._loading.start()
+
+    def _busy_reloading(self) -> bool:
+        """A load runs, or its workers are still to be replaced."""
+        return (self._loading is not None and self._loading.is_alive()) or self._loaded.is_set()
 
     def _swap_workers(self, spawn_target, target_loader) -> None:
         self._loaded.clear()
@@ -150,6 +157,9 @@ class Supervisor(MPServer):
                 self._reload(spawn_target, target_loader)
             if self._loaded.is_set():
                 self._swap_workers(spawn_target, target_loader)
+            if self._again and not self._busy_reloading():
+                self._again = False
+                self._reload(spawn_target, target_loader)
             self.main_loop_interrupt.clear()
             if self.interrupt_children or self.reload_signal or self._loaded.is_set():
                 self.main_loop_interrupt.set()  # arrived while we were busy: go round again

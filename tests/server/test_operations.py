@@ -8,6 +8,7 @@ stops it by its PID. Every wait is bounded; nothing asserts how fast anything is
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -174,6 +175,41 @@ def test_ssm_reload_says_what_came_of_each_reload(tmp_path, annex_copy):
     gone = _reload(server)  # the server has stopped: its status file went with it
     assert gone.returncode == 2 and "no `ssm serve` runs" in gone.stderr, gone
     assert not list((server.state / "servers").glob("*.json"))
+
+
+def test_ssm_reload_waits_for_a_load_that_read_the_files_as_they_are_now(tmp_path, annex_copy):
+    """A reload already running read the files before this edit: `ssm reload` must not report
+    its outcome, but that of the load its own SIGHUP starts after it."""
+    with served(tmp_path, annex_copy, "--workers", "1") as server:
+        text = annex_copy.read_text(encoding="utf-8")
+        first = DSP_LABEL.replace("Pública", "Pública (primero)")
+        annex_copy.write_text(text.replace(DSP_LABEL, first, 1), encoding="utf-8")
+        os.kill(server.process.pid, signal.SIGHUP)  # a load starts, reading "primero"
+        second = DSP_LABEL.replace("Pública", "Pública (segundo)")
+        annex_copy.write_text(text.replace(DSP_LABEL, second, 1), encoding="utf-8")
+        done = _reload(server)
+        assert done.returncode == 0, done
+        assert "Seguridad Pública (segundo)" in requests.get(server.url + DSP_DOC).text
+        assert "Traceback" not in server.output()
+
+
+def test_ssm_reload_never_signals_a_process_that_reused_a_dead_servers_pid(tmp_path):
+    """A server killed with -9 leaves its status file; its pid may now be another process's."""
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        status = tmp_path / "state" / "servers" / "127.0.0.1_8299.json"
+        status.parent.mkdir(parents=True)
+        status.write_text(json.dumps({"pid": bystander.pid, "started": 1, "loads": 0}))
+        done = subprocess.run(
+            [sys.executable, "-m", "oas_ssm.cli", "reload", "--port", "8299", "--state-dir",
+             str(tmp_path / "state")], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2 and "no `ssm serve` runs" in done.stderr, done
+        time.sleep(0.5)  # a SIGHUP, had one been sent, would have ended it by now
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
 
 
 def test_a_second_server_on_a_taken_port_refuses_to_start(tmp_path):
