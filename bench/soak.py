@@ -72,6 +72,16 @@ class Campaign:
         self.events.append((what, outcome))
 
 
+ZYGOTE_NAME = "ssm-zygote"
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 class Server:
     """One `ssm serve` started by the campaign (its own data copy, state dir and port)."""
 
@@ -102,10 +112,13 @@ class Server:
         return self.log.read_text(errors="replace")
 
     def web_workers(self) -> list[int]:
-        return _children(self.proc.pid)
+        """The server's children but its zygote (`ssm-zygote`, which forks query processes)."""
+        return [p for p in _children(self.proc.pid) if _name(p) != ZYGOTE_NAME]
 
     def query_processes(self) -> list[int]:
-        return [p for w in self.web_workers() for p in _children(w)]
+        """Those forked by the zygote, and any a web worker started itself (no zygote)."""
+        parents = _children(self.proc.pid)  # the web workers and the zygote
+        return [p for w in parents for p in _children(w)]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
