@@ -218,9 +218,12 @@ def test_the_zygote_forks_nothing_for_another_user(tmp_path):
         _, status = os.waitpid(pid, 0)
         said = os.read(result_r, 1000).decode()
         os.close(result_r)
-        assert os.waitstatus_to_exitcode(status) == 0, said
-        assert "could not start" in said and "user 65534" in said
+        assert os.waitstatus_to_exitcode(status) == 0, said  # refused: an OSError, no process
+        # the zygote looks at the peer before reading anything, so the refusal reaches the
+        # client as its reply or, when it closes first, as a broken pipe on the client's send
+        assert ("could not start" in said and "user 65534" in said) or "Broken pipe" in said
         assert _children(zygote) == before
+        assert _zygote(server) == zygote  # still there, still the one answering
         assert _ask(server.url, "after").status_code == 200
 
 
