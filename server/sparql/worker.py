@@ -29,19 +29,13 @@ import struct
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import BinaryIO
 
 HEADER = struct.Struct(">Q")
 # A query that may reach named graphs (a false positive in a string only costs it the slower
 # store; the dataset clauses FROM / FROM NAMED are told apart by the guard: `has_dataset`).
 NAMES_GRAPHS = re.compile(r"\bGRAPH\b", re.IGNORECASE)
-# Below this many quads a query process copies the shared store into memory: a few MB each, and
-# in-memory evaluation is about 3× faster than reading RocksDB; above it, every process reads
-# the one on-disk store (one copy of the data per machine).
-COPY_BELOW_QUADS = 20_000
 STACK_BYTES = 512 * 1024 * 1024
-META_HEAD_CHARS = 1 << 16  # where a store's meta.json has its counts (see _quad_count)
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -163,37 +157,17 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         return 400, f"The query could not be evaluated: {e}"
 
 
-def _quad_count(meta: Path) -> int | None:
-    """The quads of a built store by its `meta.json` (None if it cannot tell). The file also
-    lists every document (MBs at a few hundred thousand triples), and parsing all of it leaves a
-    query process ~2 MB bigger for good: the counts near its start are read alone when they can."""
-    import json
-
-    try:
-        with meta.open(encoding="utf-8") as f:
-            head = f.read(META_HEAD_CHARS)
-        try:
-            key = head.index('"counts":')
-            counts, _ = json.JSONDecoder().raw_decode(head, head.index("{", key))
-        except ValueError:  # not among the first characters: read it all
-            counts = json.loads(meta.read_text(encoding="utf-8"))["counts"]
-        return sum(counts.values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _open(path: str):
-    """The built store at `path`: read in place, or copied into memory when it is small; and
-    whether it was copied (only a copy can be joined by other graphs, see `serve`)."""
+def _open(path: str, copy: bool):
+    """The built store at `path`, read in place, or copied into memory when the web worker says
+    it is small enough (`copy`: only a copy can be joined by other graphs, see `serve`)."""
     from pyoxigraph import Store
 
     shared = Store.read_only(path)
-    quads = _quad_count(Path(path, "meta.json"))
-    if quads is None or quads >= COPY_BELOW_QUADS:
-        return shared, False
-    copy = Store()
-    copy.bulk_extend(shared.quads_for_pattern(None, None, None, None))
-    return copy, True
+    if not copy:
+        return shared
+    copied = Store()
+    copied.bulk_extend(shared.quads_for_pattern(None, None, None, None))
+    return copied
 
 
 def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> None:
@@ -204,7 +178,8 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
         init = read_frame(inp)
         extra = init.get("extra") or b""
         if init.get("store"):
-            (store, copied), quads = _open(str(init["store"])), None
+            copied = bool(init.get("copy"))
+            store, quads = _open(str(init["store"]), copied), None
         else:
             store, copied = Store(), True
             store.load(init["nquads"], format=RdfFormat.N_QUADS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 import subprocess
 import sys
@@ -103,16 +102,22 @@ def test_a_query_process_ends_when_its_web_worker_goes_away_mid_query(tmp_path):
             process.wait()
 
 
-def test_the_store_size_is_read_from_its_meta_file_wherever_the_counts_are(tmp_path):
-    from oas_ssm.server.sparql.worker import _quad_count
+def test_the_web_worker_tells_a_query_process_whether_to_copy_the_store(tmp_path):
+    """Decided from the dataset's counts: a small store is copied into memory (and joined by
+    the release graphs), a large one read in place by every process (and offered alone)."""
+    from types import SimpleNamespace
 
-    meta = tmp_path / "meta.json"
-    documents = [f"https://example.org/doc/{i}" for i in range(20_000)]  # ~600 KB
-    counts = {"asserted": 5, "entailed": 2}
-    for content in ({"modified": 1.0, "counts": counts, "documents": documents},
-                    {"documents": documents, "counts": counts}):  # fmt: skip
-        meta.write_text(json.dumps(content), encoding="utf-8")
-        assert _quad_count(meta) == 7
-    meta.write_text('{"counts": {"asserted": 5', encoding="utf-8")
-    assert _quad_count(meta) is None
-    assert _quad_count(tmp_path / "absent.json") is None
+    from oas_ssm.server.sparql.endpoint import COPY_BELOW_QUADS, Endpoint
+    from oas_ssm.server.sparql.settings import SparqlSettings
+
+    def init(quads: int) -> dict:
+        source = SimpleNamespace(store_path=tmp_path, counts={"asserted": quads, "entailed": 0},
+                                 prefixes={}, graphs={"asserted": "https://e.org/g"})  # fmt: skip
+        endpoint = Endpoint(source, SparqlSettings(), page=lambda *a: "",
+                            extra=lambda: [])  # fmt: skip
+        return endpoint._worker_init()
+
+    small, large = init(COPY_BELOW_QUADS - 1), init(COPY_BELOW_QUADS)
+    assert small["copy"] is True and "extra" in small
+    assert large["copy"] is False and "extra" not in large
+    assert small["store"] == large["store"] == str(tmp_path)
