@@ -86,7 +86,7 @@ class Site:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from oas_ssm.server.config import Config
+    from oas_ssm.server.config import Config, add_input_arguments
 
     defaults = Config()
     parser.add_argument("directory", metavar="DIR", help="where to write the site (created)")
@@ -103,21 +103,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "/feed.*) to, e.g. http://127.0.0.1:8000/ (a path is ignored); without it those answer "
         "404 saying the static site has no query service and no past releases",
     )
-    parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
-    parser.add_argument("--ontology", default=str(defaults.ontology), help="ontology Turtle file")
+    add_input_arguments(parser)
     parser.add_argument(
         "--force", action="store_true", help="replace DIR if it exists and is not empty"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from oas_ssm.server.config import Config
+    from oas_ssm.server.config import Config, inputs_of
     from oas_ssm.server.dataset import DataError
 
     try:
-        config = Config(data=Path(args.data), ontology=Path(args.ontology)).with_base(
-            args.base_uri
-        )
+        config = Config(**inputs_of(args)).with_base(args.base_uri)
         upstream = _upstream(args.sparql_upstream)
         site = export(config, Path(args.directory), force=args.force)
     except (ValueError, DataError, ExportError) as e:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 AUTH_ENV = "SSM_GRAPH_STORE_AUTH"
@@ -26,7 +25,7 @@ class PublishError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from oas_ssm.server.config import Config
+    from oas_ssm.server.config import Config, add_input_arguments
 
     defaults = Config()
     parser.add_argument(
@@ -43,22 +42,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="name the graphs and IRIs under this base (as `ssm serve --base-uri` does) instead "
         f"of the canonical {defaults.canonical_base}",
     )
-    parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
-    parser.add_argument("--ontology", default=str(defaults.ontology), help="ontology Turtle file")
+    add_input_arguments(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="say what would be sent, send nothing"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from oas_ssm.server.config import Config
+    from oas_ssm.server.config import Config, inputs_of
     from oas_ssm.server.dataset import DataError, Dataset
 
     try:
         store = _store_url(args.graph_store)
-        config = Config(data=Path(args.data), ontology=Path(args.ontology)).with_base(
-            args.base_uri
-        )
+        config = Config(**inputs_of(args)).with_base(args.base_uri)
         dataset = Dataset.load(config)
     except (ValueError, DataError) as e:
         print(f"ssm publish: {e}", file=sys.stderr)

@@ -172,3 +172,15 @@ class Config:
         if get("QUERY_TIMEOUT"):
             kwargs["query_timeout"] = float(get("QUERY_TIMEOUT"))
         return cls(**kwargs).with_base(get("BASE_URI"))
+
+
+def add_input_arguments(parser) -> None:
+    """`--data` and `--ontology`: the files every command that loads the dataset reads
+    (`ssm serve`, `ssm export`, `ssm publish`); `inputs_of(args)` gives them to `Config`."""
+    parser.add_argument("--data", default=str(paths.DATA), help="data Turtle file")
+    parser.add_argument("--ontology", default=str(paths.ONTOLOGY), help="ontology Turtle file")
+
+
+def inputs_of(args) -> dict[str, Path]:
+    """The `Config` fields set by `add_input_arguments`."""
+    return {"data": Path(args.data), "ontology": Path(args.ontology)}

@@ -328,24 +328,25 @@ class ReleaseArchive:
         if latest is None:
             return out
         add(d, DCAT + "hasCurrentVersion", NamedNode(latest.iri))
-        feed = NamedNode(self.url(DATASET_PATH) + "#feed")
-        add(d, DCAT + "distribution", feed)
-        add(feed, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
-        add(feed, DCT + "title", Literal("Novedades: una entrada por versión", language="es"))
-        add(feed, DCT + "title", Literal("Change feed: one entry per release", language="en"))
-        add(feed, DCAT + "accessURL", NamedNode(self.url("feed.atom")))
-        atom = NamedNode("http://www.iana.org/assignments/media-types/application/atom+xml")
-        add(feed, DCAT + "mediaType", atom)
-        add(atom, RDF_TYPE.value, NamedNode(DCT + "MediaType"))
-        stream = NamedNode(self.url(DATASET_PATH) + "#changes")
-        add(d, DCAT + "distribution", stream)
-        add(stream, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
-        add(stream, DCT + "title", Literal("Cambios como Linked Data Event Stream", language="es"))
-        add(stream, DCT + "title", Literal("Changes as a Linked Data Event Stream", language="en"))
-        add(stream, DCAT + "accessURL", NamedNode(self.url("feed.ttl")))
-        ldes = NamedNode("https://w3id.org/ldes/specification")
-        add(stream, DCT + "conformsTo", ldes)
-        add(ldes, RDF_TYPE.value, NamedNode(DCT + "Standard"))
+        # the change feeds: (fragment, Spanish title, English title, file, (property, its
+        # object and the class that object gets))
+        feeds = (
+            ("feed", "Novedades: una entrada por versión", "Change feed: one entry per release",
+             "feed.atom", (DCAT + "mediaType", "http://www.iana.org/assignments/media-types/"
+                           "application/atom+xml", DCT + "MediaType")),
+            ("changes", "Cambios como Linked Data Event Stream",
+             "Changes as a Linked Data Event Stream", "feed.ttl",
+             (DCT + "conformsTo", "https://w3id.org/ldes/specification", DCT + "Standard")),
+        )  # fmt: skip
+        for fragment, title_es, title_en, file, (prop, value, kind) in feeds:
+            dist = NamedNode(self.url(DATASET_PATH) + "#" + fragment)
+            add(d, DCAT + "distribution", dist)
+            add(dist, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
+            add(dist, DCT + "title", Literal(title_es, language="es"))
+            add(dist, DCT + "title", Literal(title_en, language="en"))
+            add(dist, DCAT + "accessURL", NamedNode(self.url(file)))
+            add(dist, prop, NamedNode(value))
+            add(NamedNode(value), RDF_TYPE.value, NamedNode(kind))
         if asserted is None:
             current = False
         elif callable(asserted):

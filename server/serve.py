@@ -14,7 +14,7 @@ import socket
 import sys
 from pathlib import Path
 
-from oas_ssm.server.config import Config, default_workers
+from oas_ssm.server.config import Config, add_input_arguments, default_workers, inputs_of
 
 # Set in the serving process before workers fork; a spawned worker finds None and loads anew.
 _PRELOADED = None
@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="SPARQL query deadline in seconds (default %(default)s)",
     )
-    parser.add_argument("--data", default=str(defaults.data), help="data Turtle file")
+    add_input_arguments(parser)
     parser.add_argument(
         "--query-endpoint",
         metavar="URL",
@@ -80,13 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve data that has not passed the SHACL shapes (development fixtures only)",
     )
-    parser.add_argument("--ontology", default=str(defaults.ontology), help="ontology Turtle file")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
     return Config(
-        data=Path(args.data),
-        ontology=Path(args.ontology),
+        **inputs_of(args),
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -279,7 +277,7 @@ def run(args: argparse.Namespace) -> int:
     status = ServerStatus(status_path(config.state_dir, config.host, config.port),
                           dataset.version)  # fmt: skip
 
-    served_by = [0]  # the number of the load whose data the workers are being given
+    served_by = 0  # the number of the load whose data the workers are being given
 
     def refused(load: int, message: str, outcome: str = "refused") -> bool:
         print(f"ssm serve: {message}", file=sys.stderr, flush=True)
@@ -289,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
     def reload() -> bool:
         """SIGHUP: load, check and swap in the data now in the files; False keeps the old."""
         global _PRELOADED
+        nonlocal served_by
         old = _PRELOADED
         load = status.load_started()
         print("ssm serve: reloading the data (SIGHUP)…", file=sys.stderr, flush=True)
@@ -304,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
             return refused(load, f"reload refused, still serving version {old.version[:12]}: "
                                  f"{type(e).__name__}: {e}")  # fmt: skip
         _PRELOADED = new
-        served_by[0] = load
+        served_by = load
         print(f"ssm serve: serving version {new.version[:12]} ({_counts(new)}); "
               "replacing the workers one by one", file=sys.stderr, flush=True)  # fmt: skip
         return True
@@ -312,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
     def swapped() -> None:
         """Every worker now serves the reloaded data."""
         new = _PRELOADED
-        status.finished(served_by[0], "served", f"serving version {new.version[:12]} "
+        status.finished(served_by, "served", f"serving version {new.version[:12]} "
                         f"({_counts(new)}) in every worker", new.version)  # fmt: skip
 
     server = Supervisor(
