@@ -13,9 +13,11 @@ is turned away (429). A query still running after `long_after` seconds, and busy
 merely slowed by a busy machine), trades its run slot for one of `max_long` long slots, or is
 stopped (503) when none is free, so heavy queries never keep light ones waiting. Every web
 worker starts one process and grows to `max_concurrent + max_long` as concurrent queries need
-them, so a held slot always finds a process and an idle server keeps
-few. The pool starts lazily in the process that uses it, so it survives a server that forks
-workers.
+them, so a held slot always finds a process. A process idle for `PARK_AFTER_S` is parked in the
+zygote's lot, which keeps `LOT_KEEP` for the whole server: the web worker that next needs one
+takes it from there instead of forking and loading another, and an idle server keeps that few
+processes however many web workers it runs. The pool starts lazily in the process that uses it,
+so it survives a server that forks workers.
 """
 
 from __future__ import annotations
@@ -40,12 +42,14 @@ from .settings import SparqlSettings
 from .slots import Slots
 from .worker import HEADER
 from .zygote import ENV as ZYGOTE
-from .zygote import Forked, fork
+from .zygote import Forked, fork, park, take
 
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 120.0  # a worker must load the data and say so within this
 FIRST_WORKER_WAIT = 60.0  # the first query waits this long for the pool to come up
+PARK_AFTER_S = 5.0  # a process idle this long goes to the zygote's lot
+LOT_KEEP = 1  # idle processes the lot keeps for the whole server (a fork and a load: ~20 ms)
 _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
@@ -67,6 +71,7 @@ class Worker:
     def __init__(self, proc: subprocess.Popen | Forked, generation: int):
         self.generation = generation
         self.cpu: float | None = None  # CPU seconds it had used when it last went idle
+        self.idle_since = time.monotonic()
         self.proc = proc
         self._poll = select.poll()
         self._poll.register(self.proc.stdout.fileno(), select.POLLIN | select.POLLHUP)
@@ -108,6 +113,9 @@ class Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             log.warning("query process %s did not exit after SIGKILL", self.proc.pid)
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
@@ -137,6 +145,7 @@ class Pool:
         self._started = 0  # processes of this generation running or starting
         self._count_lock = threading.Lock()
         self._idle: queue.Queue[Worker] = queue.Queue()
+        self._parker: threading.Thread | None = None  # parks idle processes (under a zygote)
         self._ready = threading.Event()  # some worker of this generation came up
         self._failed = False  # no worker could be started
         self._message: dict = {}
@@ -248,6 +257,10 @@ class Pool:
             # last: another thread passes the check above, unlocked, as soon as this is set, and
             # must find the message a new process needs (it was sent empty otherwise)
             self._version = version
+            if self._parker is None and os.environ.get(ZYGOTE):
+                self._parker = threading.Thread(target=self._park_idle, name="sparql-park",
+                                                daemon=True)  # fmt: skip
+                self._parker.start()
             # None yet: `_take` starts one for the query that called us (starting one here too
             # gave every web worker two, the second one idle), more as concurrent queries need.
 
@@ -284,9 +297,36 @@ class Pool:
 
     def _give_back(self, worker: Worker) -> None:
         if worker.generation == self._generation:
+            worker.idle_since = time.monotonic()
             self._idle.put(worker)
         else:
             worker.kill()
+
+    def _park_idle(self) -> None:
+        """Forever (a daemon thread): hand the processes idle for `PARK_AFTER_S` to the zygote's
+        lot, so that idle processes are few per server rather than one or more per web worker."""
+        while True:
+            time.sleep(PARK_AFTER_S / 2)
+            path, version = os.environ.get(ZYGOTE), self._version
+            kept: list[Worker] = []
+            while True:
+                try:
+                    worker = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                old = time.monotonic() - worker.idle_since >= PARK_AFTER_S
+                if not (old and path and version and isinstance(worker.proc, Forked)
+                        and worker.generation == self._generation):  # fmt: skip
+                    kept.append(worker)
+                elif park(path, worker.proc, version, worker.cpu, LOT_KEEP):
+                    _ALL_PROCESSES.discard(worker)
+                    worker.close_pipes()
+                    with self._count_lock:
+                        self._started -= 1
+                else:
+                    kept.append(worker)
+            for worker in kept:
+                self._idle.put(worker)
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
@@ -299,6 +339,8 @@ class Pool:
         ).start()
 
     def _start_worker(self, generation: int) -> None:
+        if self._from_lot(generation):
+            return
         for attempt in range(5):
             worker = None
             try:
@@ -327,6 +369,22 @@ class Pool:
             if generation == self._generation:
                 self._started -= 1
         self._failed = True
+
+    def _from_lot(self, generation: int) -> bool:
+        """Whether a process parked in the zygote's lot for this data version is now ours."""
+        path, version = os.environ.get(ZYGOTE), self._version
+        taken = take(path, version) if path and version else None
+        if taken is None:
+            return False
+        worker = Worker(taken[0], generation)
+        worker.cpu = taken[1]
+        if generation != self._generation or worker.proc.poll() is not None:
+            worker.kill()
+            return False
+        self._failed = False
+        self._idle.put(worker)
+        self._ready.set()
+        return True
 
     def _launch(self) -> subprocess.Popen | Forked:
         """A new query process: forked by the server's zygote (`ssm serve` names it), else, or

@@ -17,6 +17,13 @@ of the child, so that the web worker signals that process and never a recycled p
 `{"error": text}`. The web worker holds the other ends of the pipes: the query process sees their
 end (EOF, or a hang-up seen by its watchdog) when the web worker goes away.
 
+The lot: a web worker whose query process has been idle a while parks it here (`park`: its pid,
+its data version, its CPU time and the web worker's two pipe ends); a web worker that needs a
+process for that version takes it (`take`) instead of forking and loading one. The zygote keeps
+at most `keep` parked (the oldest are killed) and kills those of another version when asked for
+one: idle processes are a machine-wide few, however many web workers there are, while a busy
+web worker keeps its own without asking anyone. Only the zygote's own children are parked.
+
 The zygote is single-threaded (so a child may still `unshare` its namespaces and set its limits
 right after the fork), reaps its children, survives their crashes and its clients' mistakes, and
 ends with the server (a parent-death signal and a check of its parent every second). Where there
@@ -183,16 +190,7 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
     stdout_r, stdout_w = os.pipe()
     keep: list[int] = [stdin_w, stdout_r]
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(REQUEST_TIMEOUT_S)
-            conn.connect(_address(path))
-            request = json.dumps({"isolate": isolate, "memory_mb": memory_mb}).encode()
-            socket.send_fds(conn, [request], [stdin_r, stdout_w])
-            message, fds, _, _ = socket.recv_fds(conn, 4096, 1)
-        try:
-            reply = json.loads(message) if message else {"error": "no answer"}
-        except ValueError:
-            reply = {"error": f"unreadable answer {message[:80]!r}"}
+        reply, fds = _ask(path, {"isolate": isolate, "memory_mb": memory_mb}, [stdin_r, stdout_w])
         if "pid" not in reply:
             for fd in fds:
                 os.close(fd)
@@ -201,11 +199,57 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
                          os.fdopen(stdin_w, "wb"), os.fdopen(stdout_r, "rb"))  # fmt: skip
         keep = []
         return process
-    except (TimeoutError, ValueError) as e:
-        raise OSError(f"the zygote did not answer: {e!r}") from None
     finally:
         for fd in (stdin_r, stdout_w, *keep):  # the child's ends are the child's alone now
             os.close(fd)
+
+
+def park(path: str, process: Forked, version: str, cpu: float | None, keep: int) -> bool:
+    """Hand the idle `process` (loaded with `version`) to the zygote's lot, which keeps at most
+    `keep`; True once it is there (then close our pipe ends: the zygote holds them now)."""
+    request = {"op": "park", "pid": process.pid, "version": version, "cpu": cpu, "keep": keep}
+    try:
+        reply, fds = _ask(path, request, [process.stdin.fileno(), process.stdout.fileno()])
+    except OSError:
+        return False
+    for fd in fds:
+        os.close(fd)
+    return bool(reply.get("parked"))
+
+
+def take(path: str, version: str) -> tuple[Forked, float | None] | None:
+    """A process parked for `version` (and the CPU time it had used), or None: none is parked,
+    or the zygote is gone."""
+    try:
+        reply, fds = _ask(path, {"op": "take", "version": version}, [])
+    except OSError:
+        return None
+    if "pid" not in reply or len(fds) not in (2, 3):  # 2: the kernel has no pidfds
+        for fd in fds:
+            os.close(fd)
+        return None
+    stdin_w, stdout_r, *pidfd = fds
+    process = Forked(int(reply["pid"]), pidfd[0] if pidfd else None, os.fdopen(stdin_w, "wb"),
+                     os.fdopen(stdout_r, "rb"))  # fmt: skip
+    cpu = reply.get("cpu")
+    return process, float(cpu) if isinstance(cpu, (int, float)) else None
+
+
+def _ask(path: str, request: dict, fds: list[int]) -> tuple[dict, list[int]]:
+    """One request to the zygote: its JSON reply and the descriptors that came with it."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(REQUEST_TIMEOUT_S)
+            conn.connect(_address(path))
+            socket.send_fds(conn, [json.dumps(request).encode()], fds)
+            message, received, _, _ = socket.recv_fds(conn, 4096, 3)
+    except (TimeoutError, ValueError) as e:
+        raise OSError(f"the zygote did not answer: {e!r}") from None
+    try:
+        reply = json.loads(message) if message else {"error": "no answer"}
+    except ValueError:
+        reply = {"error": f"unreadable answer {message[:80]!r}"}
+    return (reply if isinstance(reply, dict) else {"error": "unreadable answer"}), received
 
 
 # -- the zygote itself ---------------------------------------------------------------------------
@@ -232,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the server decides
     signal.signal(signal.SIGTERM, _terminate)
+    lot = Lot()
     try:
         if os.getppid() != args.parent:  # the server ended before the death signal was armed
             return
@@ -240,19 +285,70 @@ def main(argv: list[str] | None = None) -> None:
         _preload()
         gc.collect()
         gc.freeze()  # the children's collector then never writes to (copies) these objects
-        serve(listener, args.parent)
+        serve(listener, args.parent, lot)
     except SystemExit:
         pass
     finally:
-        _reap(wait_s=LAST_REAP_S)
+        lot.clear()  # parked processes see their pipes close and end
+        _reap(lot, wait_s=LAST_REAP_S)
 
 
 def _terminate(signum, frame) -> None:
     raise SystemExit(0)
 
 
-def serve(listener: socket.socket, parent: int) -> None:
-    """Fork a query process per request until the parent is gone."""
+class Lot:
+    """The idle query processes parked by web workers (see the module's docstring), and which
+    processes are ours to park: those this zygote forked and has not reaped."""
+
+    def __init__(self) -> None:
+        self.children: set[int] = set()
+        self._parked: list[dict] = []  # oldest first: version, pid, cpu, fds (stdin_w, stdout_r)
+
+    def park(self, version: str, pid: int, cpu: object, fds: list[int], keep: int) -> None:
+        """Keep `pid`'s pipe ends (the caller no longer closes `fds`); `ValueError` if it is not
+        one of our living children."""
+        if pid not in self.children or len(fds) != 2:
+            raise ValueError(f"process {pid} is not a query process of this zygote")
+        if any(entry["pid"] == pid for entry in self._parked):
+            raise ValueError(f"process {pid} is parked already")
+        self._parked.append({"version": version, "pid": pid, "cpu": cpu, "fds": list(fds)})
+        while len(self._parked) > max(0, keep):
+            self._evict(self._parked.pop(0))
+
+    def take(self, version: str) -> dict | None:
+        """The most recently parked process of `version`, out of the lot; those of another
+        version are killed (a web worker asking for a version means the others are old)."""
+        for entry in [e for e in self._parked if e["version"] != version]:
+            self._parked.remove(entry)
+            self._evict(entry)
+        return self._parked.pop() if self._parked else None
+
+    def ended(self, pid: int) -> None:
+        self.children.discard(pid)
+        for entry in [e for e in self._parked if e["pid"] == pid]:
+            self._parked.remove(entry)
+            _close(entry["fds"])
+
+    def clear(self) -> None:
+        while self._parked:
+            self._evict(self._parked.pop())
+
+    @staticmethod
+    def _evict(entry: dict) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(entry["pid"], signal.SIGKILL)  # our child, not reaped yet: not a reused pid
+        _close(entry["fds"])
+
+
+def _close(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def serve(listener: socket.socket, parent: int, lot: Lot) -> None:
+    """Answer requests (fork, park, take) until the parent is gone."""
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -263,7 +359,7 @@ def serve(listener: socket.socket, parent: int) -> None:
     poller.register(wake_r, select.POLLIN)
     while True:
         events = poller.poll(1000)
-        _reap()
+        _reap(lot)
         if os.getppid() != parent:
             return
         for fd, _ in events:
@@ -276,10 +372,10 @@ def serve(listener: socket.socket, parent: int) -> None:
             except OSError:
                 continue
             with conn:
-                _answer(conn, listener, (wake_r, wake_w))
+                _answer(conn, listener, (wake_r, wake_w), lot)
 
 
-def _reap(wait_s: float = 0.0) -> None:
+def _reap(lot: Lot, wait_s: float = 0.0) -> None:
     """Collect the children that have ended; with `wait_s`, wait that long for the others."""
     deadline = time.monotonic() + wait_s
     while True:
@@ -291,10 +387,13 @@ def _reap(wait_s: float = 0.0) -> None:
             if time.monotonic() >= deadline:
                 return
             time.sleep(0.02)
+        else:
+            lot.ended(pid)
 
 
-def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) -> None:
-    """One request: fork a query process over the two descriptors received and say its pid."""
+def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int], lot: Lot) -> None:
+    """One request: fork a query process over the two descriptors received and say its pid; or
+    park a process in the lot, or take one out of it."""
     fds: list[int] = []
     try:
         # anyone may connect to an abstract socket (its name is listed in /proc/net/unix): we
@@ -306,6 +405,20 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) 
         conn.settimeout(CLIENT_TIMEOUT_S)
         message, fds, _, _ = socket.recv_fds(conn, 4096, 2)
         options = json.loads(message)
+        op = options.get("op", "fork")
+        if op == "park":
+            lot.park(str(options["version"]), int(options["pid"]), options.get("cpu"), fds,
+                     int(options["keep"]))  # fmt: skip
+            fds = []  # the lot's now
+            conn.sendall(json.dumps({"parked": True}).encode())
+            return
+        if op == "take":
+            entry = lot.take(str(options["version"]))
+            if entry is None:
+                conn.sendall(json.dumps({"none": True}).encode())
+                return
+            _hand_over(conn, entry)
+            return
         if len(fds) != 2:
             raise ValueError(f"{len(fds)} file descriptors sent, not 2")
         isolate, memory_mb = bool(options["isolate"]), int(options["memory_mb"])
@@ -317,23 +430,40 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int]) 
                 _child(conn, listener, own, fds, isolate, memory_mb)  # never returns
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
-        pidfd = None
-        with contextlib.suppress(AttributeError, OSError):
-            pidfd = os.pidfd_open(pid)  # not reaped yet (only _reap reaps): it is our child
-        try:
-            reply = json.dumps({"pid": pid}).encode()
-            socket.send_fds(conn, [reply], [pidfd] if pidfd is not None else [])
-        finally:
-            if pidfd is not None:
-                os.close(pidfd)
-    except (OSError, ValueError, KeyError, TypeError) as e:  # the client's problem, not ours
+        lot.children.add(pid)
+        _send_pid(conn, {"pid": pid}, pid, [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:  # the client's problem
         print(f"query-process zygote: request refused: {e!r}", file=sys.stderr, flush=True)
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps({"error": repr(e)}).encode())
     finally:
-        for fd in fds:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        _close(fds)
+
+
+def _hand_over(conn: socket.socket, entry: dict) -> None:
+    """Give a parked process to the web worker that took it: its pipe ends and a pidfd. Should
+    that fail, the process is killed: nobody holds it any more."""
+    try:
+        _send_pid(conn, {"pid": entry["pid"], "cpu": entry["cpu"]}, entry["pid"], entry["fds"])
+    except OSError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(entry["pid"], signal.SIGKILL)
+        raise
+    finally:
+        _close(entry["fds"])
+
+
+def _send_pid(conn: socket.socket, reply: dict, pid: int, fds: list[int]) -> None:
+    """Send `reply` with `fds` and a pidfd of `pid` (our child, unreaped: only _reap reaps)."""
+    pidfd = None
+    with contextlib.suppress(AttributeError, OSError):
+        pidfd = os.pidfd_open(pid)
+    sent = [*fds, pidfd] if pidfd is not None else fds
+    try:
+        socket.send_fds(conn, [json.dumps(reply).encode()], sent)
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
 
 
 def _child(conn, listener, own: tuple[int, int], fds: list[int], isolate: bool,

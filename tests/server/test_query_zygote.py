@@ -256,3 +256,154 @@ def test_a_process_that_is_not_our_child_is_killed_and_seen_ended(by):
         sleeper.kill()
         sleeper.wait()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+# -- the lot: idle query processes parked with the zygote, few per server ------------------------
+
+NQUADS = b'<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
+
+
+@pytest.fixture
+def zygote_socket():
+    """A zygote of this test process (as `ssm serve` starts one), its socket's name and pid."""
+    import socket
+    import subprocess
+    import sys
+
+    from oas_ssm.server.sparql import zygote as module
+
+    name = f"@ssm-zygote-test-{os.getpid()}-{os.urandom(6).hex()}"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(module._address(name))
+    listener.listen(8)
+    process = subprocess.Popen([sys.executable, "-m", "oas_ssm.server.sparql.zygote", "--fd",
+                                str(listener.fileno()), "--parent", str(os.getpid())],
+                               pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL)  # fmt: skip
+    listener.close()
+    try:
+        yield name, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _loaded(name: str) -> Forked:
+    """A query process from the zygote, loaded with NQUADS (as a pool's first message does)."""
+    from oas_ssm.server.sparql.worker import read_frame, write_frame
+
+    process = fork(name, isolate=False, memory_mb=0)
+    write_frame(process.stdin, {"nquads": NQUADS, "prefixes": {}})
+    assert read_frame(process.stdout)[0] == "ready"
+    return process
+
+
+def _asks(process: Forked, query: str = "ASK { ?s ?p 'o' }") -> tuple:
+    from oas_ssm.server.sparql.worker import read_frame, write_frame
+
+    write_frame(process.stdin, {"query": query, "form": "ASK", "format": "json",
+                                "base_iri": "http://example.org/", "has_dataset": False,
+                                "default_graphs": None, "named_graphs": None, "max_rows": 10,
+                                "max_bytes": 10_000, "timeout": 30})  # fmt: skip
+    return read_frame(process.stdout)[:2]
+
+
+def _gone(pid: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while _state(pid) not in (None, "Z"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_parked_process_outlives_the_pipes_its_web_worker_closed(zygote_socket):
+    """Its watchdog ends a process whose stdin writer is gone: parked, the zygote holds it."""
+    from oas_ssm.server.sparql.zygote import park
+
+    name, zygote = zygote_socket
+    process = _loaded(name)
+    assert _asks(process) == (200, b'{"head":{},"boolean":true}')
+    assert park(name, process, "v1", 0.25, keep=1)
+    process.stdin.close()  # as the pool does
+    process.stdout.close()
+    time.sleep(1.2)  # more than two looks of the watchdog (every 0.5 s)
+    assert _children(zygote) == [process.pid] and _state(process.pid) not in (None, "Z")
+
+
+def test_the_lot_hands_a_process_to_another_taker_without_a_new_load(zygote_socket):
+    from oas_ssm.server.sparql.zygote import park, take
+
+    name, zygote = zygote_socket
+    process = _loaded(name)
+    assert park(name, process, "v1", 0.5, keep=1)
+    process.stdin.close()
+    process.stdout.close()
+    taken = take(name, "v1")
+    assert taken is not None
+    again, cpu = taken
+    assert again.pid == process.pid and cpu == 0.5
+    assert _asks(again) == (200, b'{"head":{},"boolean":true}')  # no init: it is loaded
+    assert take(name, "v1") is None  # taken: the lot is empty
+    assert _children(zygote) == [process.pid]
+    again.kill()
+    assert again.wait(timeout=30) == -signal.SIGKILL
+
+
+def test_the_lot_keeps_few_and_kills_the_oldest_and_other_versions(zygote_socket):
+    from oas_ssm.server.sparql.zygote import park, take
+
+    name, zygote = zygote_socket
+    first, second = _loaded(name), _loaded(name)
+    for process in (first, second):
+        assert park(name, process, "v1", None, keep=1)
+        process.stdin.close()
+        process.stdout.close()
+    assert _gone(first.pid), "the oldest parked process outlived the lot's bound"
+    assert _state(second.pid) not in (None, "Z")
+    assert take(name, "v2") is None  # another version: nothing to give, and v1's is old now
+    assert _gone(second.pid), "a process of an older version stayed parked"
+    deadline = time.monotonic() + 30
+    while _children(zygote):  # and the zygote reaped them
+        assert time.monotonic() < deadline, _children(zygote)
+        time.sleep(0.05)
+
+
+def test_the_zygote_parks_only_its_own_children(zygote_socket):
+    import subprocess
+
+    from oas_ssm.server.sparql.zygote import park
+
+    name, zygote = zygote_socket
+    stranger = subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        process = Forked(stranger.pid, None, stranger.stdin, stranger.stdout)
+        assert not park(name, process, "v1", None, keep=1)
+        assert stranger.poll() is None  # refused, and not killed either
+        assert _zygote_alive(zygote)
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def _zygote_alive(pid: int) -> bool:
+    return _state(pid) not in (None, "Z")
+
+
+def test_an_idle_server_keeps_one_query_process_whatever_its_web_workers(tmp_path):
+    """Each web worker that answered a query had a process of its own; idle, they go to the
+    zygote's lot, which keeps one: the next query, from any worker, takes it."""
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:  # two workers
+        zygote = _zygote(server)
+        for i in range(400):  # bounded: until both web workers have started a process
+            assert _ask(server.url, f"spread {i}").status_code == 200
+            if len(_children(zygote)) >= 2:
+                break
+        else:
+            raise AssertionError(f"one web worker answered everything:\n{server.output()}")
+        _until(lambda: len(_children(zygote)) == 1, "idle processes were not parked and trimmed",
+               server, timeout=60)  # fmt: skip
+        kept = _children(zygote)
+        assert [_ask(server.url, f"after {i}").status_code for i in range(6)] == [200] * 6
+        assert set(kept) <= set(_children(zygote))  # the kept one was taken, not killed
+        assert _no_zombies(zygote)
+        assert "Traceback" not in server.output() and "refused" not in server.output()
