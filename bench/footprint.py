@@ -5,10 +5,12 @@ measures, on loopback:
 
 - Oxigraph: `oxigraph load` of the file, then `oxigraph serve-read-only` (launch → first answer,
   memory after a warm-up);
-- ours: `ssm serve` on a fresh state directory (first start: parse, entail, build the store),
-  then twice on the same directory (restarts: the store is reused), with `--workers 1` and
-  `--workers 4`; memory after a warm-up of sequential queries (process count grows with
-  concurrent queries, not with workers).
+- ours: `ssm serve` on a fresh state directory (first start: parse, entail, build the store;
+  it then waits until the pages' indexes, computed in the background, are saved), then twice on
+  the same directory (restarts: the store and the indexes are reused), with `--workers 1` and
+  `--workers 4`; memory right after a warm-up of sequential queries (every web worker then holds
+  the query process it used) and at rest (`REST_S` later: idle processes parked with the
+  zygote, which keeps one for the server, `oas_ssm.server.sparql.pool`).
 
 Memory is PSS of the whole process tree (`bench.procs.memory_mb`: pages shared between processes
 counted once). Our start-up includes entailment, which Oxigraph does not do.
@@ -27,6 +29,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oas_ssm.server.sparql.pool import PARK_AFTER_S
+
 from bench.peers import oxigraph_binary
 from bench.procs import Processes, free_port, memory_mb, wait_ok
 from bench.synth import generate
@@ -34,6 +38,8 @@ from bench.workload import SPARQL_JSON
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_QUERIES = 40  # distinct queries per start, so every worker's query processes come up
+REST_S = 2 * PARK_AFTER_S + 2  # idle this long, every idle query process has been parked
+INDEXES_WAIT_S = 600  # the first start's pages' indexes are saved within this
 
 
 @dataclass
@@ -44,11 +50,14 @@ class Footprint:
     oxigraph_mb: float = 0.0
     ours_first_s: float = 0.0  # fresh state dir: build the store
     ours_restart_s: float = 0.0  # same state dir: reuse it
-    ours_mb: dict[int, float] = field(default_factory=dict)  # workers → PSS
+    ours_mb: dict[int, float] = field(default_factory=dict)  # workers → PSS after the warm-up
+    ours_rest_mb: dict[int, float] = field(default_factory=dict)  # workers → PSS at rest
 
     def markdown(self) -> list[str]:
         w1, w4 = self.ours_mb.get(1, 0.0), self.ours_mb.get(4, 0.0)
+        r1, r4 = self.ours_rest_mb.get(1, 0.0), self.ours_rest_mb.get(4, 0.0)
         ratio = f"{w4 / w1:.2f}×" if w1 else "–"
+        rest_ratio = f"{r4 / r1:.2f}×" if r1 else "–"
         return [
             f"## Footprint at {self.triples:,} triples", "",
             "| | Oxigraph server | ours |", "|---|---:|---:|",
@@ -60,6 +69,8 @@ class Footprint:
             f"| {w1:.0f} MB |",
             f"| memory (PSS) after the warm-up, `--workers 4` | | {w4:.0f} MB ({ratio} of 1 "
             "worker) |",
+            f"| memory (PSS) at rest ({REST_S:.0f} s later), `--workers 1` | | {r1:.0f} MB |",
+            f"| memory (PSS) at rest, `--workers 4` | | {r4:.0f} MB ({rest_ratio} of 1 worker) |",
             "",
             f"Our first start ÷ `oxigraph load`: "
             f"{self.ours_first_s / self.oxigraph_load_s:.2f}× (ours also entails and indexes).",
@@ -76,8 +87,10 @@ def _warm(url: str, endpoint: str, n: int = WARM_QUERIES) -> None:
             r.read()
 
 
-def _ours(procs: Processes, data: Path, state: Path, workers: int) -> tuple[float, float]:
-    """(launch → first SPARQL answer in s, PSS in MB after the warm-up) of one `ssm serve`."""
+def _ours(procs: Processes, data: Path, state: Path, workers: int,
+          first: bool = False) -> tuple[float, float, float]:  # fmt: skip
+    """(launch → first SPARQL answer in s, PSS in MB after the warm-up, PSS at rest) of one
+    `ssm serve`; on a `first` start, memory is not measured: it waits for the pages' indexes."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "oas_ssm.cli", "serve", "--host", "127.0.0.1", "--port",
@@ -87,11 +100,27 @@ def _ours(procs: Processes, data: Path, state: Path, workers: int) -> tuple[floa
     proc = procs.start(f"ours-w{workers}", argv, cwd=ROOT)
     ask = urllib.parse.quote("ASK {}")
     ready = wait_ok(f"{url}/sparql?query={ask}", proc, 1800, SPARQL_JSON, started=t0)
-    _warm(url, "/sparql")
-    time.sleep(2)  # query processes started in the background settle
-    mb = memory_mb(proc.pid)
+    busy = rest = 0.0
+    if first:
+        _indexes_saved(state, proc)
+    else:
+        _warm(url, "/sparql")
+        time.sleep(1)  # query processes started in the background settle
+        busy = memory_mb(proc.pid)
+        time.sleep(REST_S)
+        rest = memory_mb(proc.pid)
     procs.stop(proc)
-    return ready, mb
+    return ready, busy, rest
+
+
+def _indexes_saved(state: Path, proc) -> None:
+    """Wait (bounded) until the first start has saved the pages' indexes beside the store, as a
+    server left running would; a restart then reuses them."""
+    deadline = time.monotonic() + INDEXES_WAIT_S
+    while not list(state.glob("stores/*/web-*.pickle")):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the first start did not save the pages' indexes")
+        time.sleep(0.2)
 
 
 def measure(triples: int, workdir: Path, log=print) -> Footprint:
@@ -121,11 +150,11 @@ def measure(triples: int, workdir: Path, log=print) -> Footprint:
 
         state = workdir / "state"
         log("footprint: ours, first start (builds the store)")
-        fp.ours_first_s, _ = _ours(procs, data, state, 1)
+        fp.ours_first_s, _, _ = _ours(procs, data, state, 1, first=True)
         log("footprint: ours, restart (reuses it), 1 worker")
-        fp.ours_restart_s, fp.ours_mb[1] = _ours(procs, data, state, 1)
+        fp.ours_restart_s, fp.ours_mb[1], fp.ours_rest_mb[1] = _ours(procs, data, state, 1)
         log("footprint: ours, restart, 4 workers")
-        _, fp.ours_mb[4] = _ours(procs, data, state, 4)
+        _, fp.ours_mb[4], fp.ours_rest_mb[4] = _ours(procs, data, state, 4)
     return fp
 
 
