@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 STARTUP_TIMEOUT = 120.0  # a worker must load the data and say so within this
 FIRST_WORKER_WAIT = 60.0  # the first query waits this long for the pool to come up
 PARK_AFTER_S = 5.0  # a process idle this long goes to the zygote's lot
+TAKE_SLICE_S = 0.25  # a query waiting for a process looks again this often whether to start one
 LOT_KEEP = 1  # idle processes the lot keeps for the whole server (a fork and a load: ~20 ms)
 _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
 
@@ -68,8 +69,9 @@ class Worker:
     by the server's zygote, not our child) with the same `pid`, `stdin`, `stdout`, `poll`,
     `kill` and `wait`: see `Pool._launch`."""
 
-    def __init__(self, proc: subprocess.Popen | Forked, generation: int):
+    def __init__(self, proc: subprocess.Popen | Forked, generation: int, version: str):
         self.generation = generation
+        self.version = version  # the data version it loaded (the lot's key)
         self.cpu: float | None = None  # CPU seconds it had used when it last went idle
         self.idle_since = time.monotonic()
         self.proc = proc
@@ -148,7 +150,7 @@ class Pool:
         self._parker: threading.Thread | None = None  # parks idle processes (under a zygote)
         self._ready = threading.Event()  # some worker of this generation came up
         self._failed = False  # no worker could be started
-        self._message: dict = {}
+        self._loaded: tuple[dict, str] = ({}, "")  # the init message and its data version
 
     # -- public --------------------------------------------------------------------------------
 
@@ -251,8 +253,10 @@ class Pool:
             self._drain()
             self._ready = threading.Event()
             self._failed = False
+            # the message first: a process started meanwhile for the old generation loads the
+            # new data and is killed as stale, never one of the new generation the old data
+            self._loaded = (self._init(), version)
             self._generation += 1
-            self._message = self._init()
             self._started = 0
             # last: another thread passes the check above, unlocked, as soon as this is set, and
             # must find the message a new process needs (it was sent empty otherwise)
@@ -285,9 +289,14 @@ class Pool:
         wait = self.settings.queue_wait if self._ready.is_set() and not grew else FIRST_WORKER_WAIT
         deadline = time.monotonic() + wait
         while True:
+            left = deadline - time.monotonic()
             try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                worker = self._idle.get(timeout=max(0.0, min(TAKE_SLICE_S, left)))
             except queue.Empty:
+                if left > TAKE_SLICE_S:  # a process may have been parked meanwhile: start one
+                    if self._idle.empty() and self._grow():
+                        deadline = max(deadline, time.monotonic() + FIRST_WORKER_WAIT)
+                    continue
                 if self._failed:
                     raise SparqlError(503, "The query engine could not be started.") from None
                 raise _busy() from None
@@ -295,38 +304,55 @@ class Pool:
                 return worker
             self._replace(worker)  # stale (old data) or dead: never hand it a query
 
-    def _give_back(self, worker: Worker) -> None:
+    def _give_back(self, worker: Worker, idle_since: float | None = None) -> None:
         if worker.generation == self._generation:
-            worker.idle_since = time.monotonic()
+            worker.idle_since = time.monotonic() if idle_since is None else idle_since
             self._idle.put(worker)
         else:
             worker.kill()
 
     def _park_idle(self) -> None:
-        """Forever (a daemon thread): hand the processes idle for `PARK_AFTER_S` to the zygote's
-        lot, so that idle processes are few per server rather than one or more per web worker."""
+        """Until the pool is closed (a daemon thread): hand the processes idle for
+        `PARK_AFTER_S` to the zygote's lot, so that idle processes are few per server rather
+        than one or more per web worker. Only the processes being parked leave the idle queue."""
         while True:
             time.sleep(PARK_AFTER_S / 2)
-            path, version = os.environ.get(ZYGOTE), self._version
-            kept: list[Worker] = []
-            while True:
+            with self._lock:
+                if self._version is None:  # closed; `_ensure` starts another if it reopens
+                    self._parker = None
+                    return
+            path = os.environ.get(ZYGOTE)
+            if not path:
+                continue
+            old: list[Worker] = []
+            for _ in range(self._idle.qsize()):
                 try:
                     worker = self._idle.get_nowait()
                 except queue.Empty:
                     break
-                old = time.monotonic() - worker.idle_since >= PARK_AFTER_S
-                if not (old and path and version and isinstance(worker.proc, Forked)
-                        and worker.generation == self._generation):  # fmt: skip
-                    kept.append(worker)
-                elif park(path, worker.proc, version, worker.cpu, LOT_KEEP):
-                    _ALL_PROCESSES.discard(worker)
-                    worker.close_pipes()
-                    with self._count_lock:
-                        self._started -= 1
+                if worker.generation != self._generation:
+                    worker.kill()  # stale (a reload or close drained the queue meanwhile)
+                elif (isinstance(worker.proc, Forked)
+                      and time.monotonic() - worker.idle_since >= PARK_AFTER_S):  # fmt: skip
+                    old.append(worker)
                 else:
-                    kept.append(worker)
-            for worker in kept:
-                self._idle.put(worker)
+                    self._idle.put(worker)
+            for worker in old:
+                self._park(path, worker)
+
+    def _park(self, path: str, worker: Worker) -> None:
+        outcome = park(path, worker.proc, worker.version, worker.cpu, LOT_KEEP)
+        if outcome == "refused":
+            self._give_back(worker, worker.idle_since)
+            return
+        if outcome == "parked":
+            _ALL_PROCESSES.discard(worker)
+            worker.close_pipes()
+        else:  # no answer: it may be parked (and taken) without us knowing, so nobody has it
+            worker.kill()
+        with self._count_lock:
+            if worker.generation == self._generation:
+                self._started -= 1
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
@@ -339,13 +365,14 @@ class Pool:
         ).start()
 
     def _start_worker(self, generation: int) -> None:
-        if self._from_lot(generation):
+        message, version = self._loaded
+        if self._from_lot(generation, version):
             return
         for attempt in range(5):
             worker = None
             try:
-                worker = Worker(self._launch(), generation)
-                worker.send(self._message)
+                worker = Worker(self._launch(), generation, version)
+                worker.send(message)
                 ready = worker.receive(STARTUP_TIMEOUT)
                 if not (isinstance(ready, tuple) and ready[0] == "ready"):
                     raise WorkerDied
@@ -370,13 +397,15 @@ class Pool:
                 self._started -= 1
         self._failed = True
 
-    def _from_lot(self, generation: int) -> bool:
+    def _from_lot(self, generation: int, version: str) -> bool:
         """Whether a process parked in the zygote's lot for this data version is now ours."""
-        path, version = os.environ.get(ZYGOTE), self._version
-        taken = take(path, version) if path and version else None
+        path = os.environ.get(ZYGOTE)
+        if not path or not version or generation != self._generation:
+            return False
+        taken = take(path, version)
         if taken is None:
             return False
-        worker = Worker(taken[0], generation)
+        worker = Worker(taken[0], generation, version)
         worker.cpu = taken[1]
         if generation != self._generation or worker.proc.poll() is not None:
             worker.kill()

@@ -50,6 +50,7 @@ import time
 
 ENV = "SSM_SPARQL_ZYGOTE"
 REQUEST_TIMEOUT_S = 30.0  # a web worker waits this long for its process (the zygote forks in ms)
+PARK_TIMEOUT_S = 5.0  # a park not answered in this long is refused by the zygote when it comes
 CLIENT_TIMEOUT_S = 5.0  # the zygote waits this long for a request's bytes once connected
 LAST_REAP_S = 2.0  # at the end, the children (whose web workers are gone) get this long to end
 PR_SET_NAME = 15
@@ -204,47 +205,61 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
             os.close(fd)
 
 
-def park(path: str, process: Forked, version: str, cpu: float | None, keep: int) -> bool:
+def park(path: str, process: Forked, version: str, cpu: float | None, keep: int) -> str:
     """Hand the idle `process` (loaded with `version`) to the zygote's lot, which keeps at most
-    `keep`; True once it is there (then close our pipe ends: the zygote holds them now)."""
-    request = {"op": "park", "pid": process.pid, "version": version, "cpu": cpu, "keep": keep}
+    `keep`: "parked" (then close our pipe ends: the zygote holds them now), "refused" (it is
+    still ours alone), or "unknown" when the zygote did not answer in time: it may park it
+    later, so the caller must neither keep nor reuse it (kill it)."""
+    request = {"op": "park", "pid": process.pid, "version": version, "cpu": cpu, "keep": keep,
+               "until": time.monotonic() + PARK_TIMEOUT_S}  # fmt: skip
     try:
-        reply, fds = _ask(path, request, [process.stdin.fileno(), process.stdout.fileno()])
+        reply, fds = _ask(path, request, [process.stdin.fileno(), process.stdout.fileno()],
+                          timeout=PARK_TIMEOUT_S)  # fmt: skip
+    except _Unanswered:
+        return "unknown"
     except OSError:
-        return False
-    for fd in fds:
-        os.close(fd)
-    return bool(reply.get("parked"))
+        return "refused"  # not even sent: no zygote there
+    _close(fds)
+    return "parked" if reply.get("parked") else "refused"
 
 
 def take(path: str, version: str) -> tuple[Forked, float | None] | None:
     """A process parked for `version` (and the CPU time it had used), or None: none is parked,
-    or the zygote is gone."""
+    or the zygote is gone or answers nonsense."""
     try:
         reply, fds = _ask(path, {"op": "take", "version": version}, [])
     except OSError:
         return None
-    if "pid" not in reply or len(fds) not in (2, 3):  # 2: the kernel has no pidfds
-        for fd in fds:
-            os.close(fd)
-        return None
-    stdin_w, stdout_r, *pidfd = fds
-    process = Forked(int(reply["pid"]), pidfd[0] if pidfd else None, os.fdopen(stdin_w, "wb"),
-                     os.fdopen(stdout_r, "rb"))  # fmt: skip
-    cpu = reply.get("cpu")
-    return process, float(cpu) if isinstance(cpu, (int, float)) else None
-
-
-def _ask(path: str, request: dict, fds: list[int]) -> tuple[dict, list[int]]:
-    """One request to the zygote: its JSON reply and the descriptors that came with it."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(REQUEST_TIMEOUT_S)
+        if len(fds) != 3:  # its pipe ends and a pidfd, or nothing usable
+            raise ValueError(f"{len(fds)} descriptors")
+        pid, cpu = int(reply["pid"]), reply.get("cpu")
+        stdin, stdout = os.fdopen(fds[0], "wb"), os.fdopen(fds[1], "rb")
+    except (KeyError, ValueError, TypeError, OverflowError, OSError):
+        _close(fds)
+        return None
+    return Forked(pid, fds[2], stdin, stdout), float(cpu) if isinstance(cpu, int | float) else None
+
+
+class _Unanswered(OSError):
+    """The request was sent, and no answer came."""
+
+
+def _ask(path: str, request: dict, fds: list[int],
+         timeout: float = REQUEST_TIMEOUT_S) -> tuple[dict, list[int]]:  # fmt: skip
+    """One request to the zygote: its JSON reply and the descriptors that came with it.
+    `OSError` if it could not be sent, `_Unanswered` if no reply came after it was."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(timeout)
+        try:
             conn.connect(_address(path))
             socket.send_fds(conn, [json.dumps(request).encode()], fds)
+        except TimeoutError as e:
+            raise OSError(f"the zygote did not answer: {e!r}") from None
+        try:
             message, received, _, _ = socket.recv_fds(conn, 4096, 3)
-    except (TimeoutError, ValueError) as e:
-        raise OSError(f"the zygote did not answer: {e!r}") from None
+        except (OSError, ValueError) as e:
+            raise _Unanswered(f"the zygote did not answer: {e!r}") from None
     try:
         reply = json.loads(message) if message else {"error": "no answer"}
     except ValueError:
@@ -334,6 +349,11 @@ class Lot:
         while self._parked:
             self._evict(self._parked.pop())
 
+    def descriptors(self) -> list[int]:
+        """The pipe ends held for parked processes (a child forked now must not keep them: a
+        parked process must see its pipes hang up when its next web worker goes away)."""
+        return [fd for entry in self._parked for fd in entry["fds"]]
+
     @staticmethod
     def _evict(entry: dict) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -407,6 +427,8 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int], 
         options = json.loads(message)
         op = options.get("op", "fork")
         if op == "park":
+            if not time.monotonic() <= float(options["until"]):  # its web worker gave up on it
+                raise TimeoutError("a park request came too late")
             lot.park(str(options["version"]), int(options["pid"]), options.get("cpu"), fds,
                      int(options["keep"]))  # fmt: skip
             fds = []  # the lot's now
@@ -427,12 +449,13 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int], 
         try:
             pid = os.fork()
             if pid == 0:
-                _child(conn, listener, own, fds, isolate, memory_mb)  # never returns
+                # never returns; closes the parked processes' pipe ends too
+                _child(conn, listener, (*own, *lot.descriptors()), fds, isolate, memory_mb)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
         lot.children.add(pid)
-        _send_pid(conn, {"pid": pid}, pid, [])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:  # the client's problem
+        _send_pid(conn, {"pid": pid}, pid)
+    except Exception as e:  # noqa: BLE001 - whatever a request holds, the zygote stays up
         print(f"query-process zygote: request refused: {e!r}", file=sys.stderr, flush=True)
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps({"error": repr(e)}).encode())
@@ -441,35 +464,38 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int], 
 
 
 def _hand_over(conn: socket.socket, entry: dict) -> None:
-    """Give a parked process to the web worker that took it: its pipe ends and a pidfd. Should
-    that fail, the process is killed: nobody holds it any more."""
+    """Give a parked process to the web worker that took it: its pipe ends and a pidfd (never
+    without one: the taker must not signal a pid that may be reused). Whatever fails, the
+    process is killed: nobody holds it any more."""
+    pidfd = None
     try:
-        _send_pid(conn, {"pid": entry["pid"], "cpu": entry["cpu"]}, entry["pid"], entry["fds"])
-    except OSError:
+        pidfd = os.pidfd_open(entry["pid"])  # our child, unreaped: only _reap reaps
+        reply = {"pid": entry["pid"], "cpu": entry["cpu"]}
+        socket.send_fds(conn, [json.dumps(reply).encode()], [*entry["fds"], pidfd])
+    except BaseException:
         with contextlib.suppress(ProcessLookupError):
             os.kill(entry["pid"], signal.SIGKILL)
         raise
     finally:
-        _close(entry["fds"])
+        _close([*entry["fds"], *([pidfd] if pidfd is not None else [])])
 
 
-def _send_pid(conn: socket.socket, reply: dict, pid: int, fds: list[int]) -> None:
-    """Send `reply` with `fds` and a pidfd of `pid` (our child, unreaped: only _reap reaps)."""
+def _send_pid(conn: socket.socket, reply: dict, pid: int) -> None:
+    """Send `reply` with a pidfd of `pid` where the kernel has them (our child, unreaped)."""
     pidfd = None
     with contextlib.suppress(AttributeError, OSError):
         pidfd = os.pidfd_open(pid)
-    sent = [*fds, pidfd] if pidfd is not None else fds
     try:
-        socket.send_fds(conn, [json.dumps(reply).encode()], sent)
+        socket.send_fds(conn, [json.dumps(reply).encode()], [pidfd] if pidfd is not None else [])
     finally:
         if pidfd is not None:
             os.close(pidfd)
 
 
-def _child(conn, listener, own: tuple[int, int], fds: list[int], isolate: bool,
+def _child(conn, listener, own: tuple[int, ...], fds: list[int], isolate: bool,
            memory_mb: int) -> None:  # fmt: skip
-    """In the forked child: become a query process on `fds` (its stdin and stdout); never
-    returns to the zygote's loop, whatever happens."""
+    """In the forked child: become a query process on `fds` (its stdin and stdout), closing
+    the zygote's own descriptors `own` first; never returns to the zygote's loop."""
     code = 1
     try:
         signal.set_wakeup_fd(-1)

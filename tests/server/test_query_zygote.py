@@ -7,6 +7,7 @@ its process tree in /proc. Every wait is bounded; nothing asserts how fast anyth
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -323,7 +324,7 @@ def test_a_parked_process_outlives_the_pipes_its_web_worker_closed(zygote_socket
     name, zygote = zygote_socket
     process = _loaded(name)
     assert _asks(process) == (200, b'{"head":{},"boolean":true}')
-    assert park(name, process, "v1", 0.25, keep=1)
+    assert park(name, process, "v1", 0.25, keep=1) == "parked"
     process.stdin.close()  # as the pool does
     process.stdout.close()
     time.sleep(1.2)  # more than two looks of the watchdog (every 0.5 s)
@@ -335,7 +336,7 @@ def test_the_lot_hands_a_process_to_another_taker_without_a_new_load(zygote_sock
 
     name, zygote = zygote_socket
     process = _loaded(name)
-    assert park(name, process, "v1", 0.5, keep=1)
+    assert park(name, process, "v1", 0.5, keep=1) == "parked"
     process.stdin.close()
     process.stdout.close()
     taken = take(name, "v1")
@@ -355,7 +356,7 @@ def test_the_lot_keeps_few_and_kills_the_oldest_and_other_versions(zygote_socket
     name, zygote = zygote_socket
     first, second = _loaded(name), _loaded(name)
     for process in (first, second):
-        assert park(name, process, "v1", None, keep=1)
+        assert park(name, process, "v1", None, keep=1) == "parked"
         process.stdin.close()
         process.stdout.close()
     assert _gone(first.pid), "the oldest parked process outlived the lot's bound"
@@ -377,7 +378,7 @@ def test_the_zygote_parks_only_its_own_children(zygote_socket):
     stranger = subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         process = Forked(stranger.pid, None, stranger.stdin, stranger.stdout)
-        assert not park(name, process, "v1", None, keep=1)
+        assert park(name, process, "v1", None, keep=1) == "refused"
         assert stranger.poll() is None  # refused, and not killed either
         assert _zygote_alive(zygote)
     finally:
@@ -403,7 +404,87 @@ def test_an_idle_server_keeps_one_query_process_whatever_its_web_workers(tmp_pat
         _until(lambda: len(_children(zygote)) == 1, "idle processes were not parked and trimmed",
                server, timeout=60)  # fmt: skip
         kept = _children(zygote)
+        assert _ask(server.url, "taken").status_code == 200
+        assert _children(zygote) == kept  # the parked process answered: nothing was forked
         assert [_ask(server.url, f"after {i}").status_code for i in range(6)] == [200] * 6
-        assert set(kept) <= set(_children(zygote))  # the kept one was taken, not killed
         assert _no_zombies(zygote)
         assert "Traceback" not in server.output() and "refused" not in server.output()
+
+
+def _pipes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("pipe:"):
+                found.add(target)
+    return found
+
+
+def test_a_process_forked_while_another_is_parked_holds_none_of_its_pipes(zygote_socket):
+    """Else the parked one, taken by a web worker that then dies, would never see its pipes hang
+    up while its sibling lives."""
+    from oas_ssm.server.sparql.zygote import park
+
+    name, zygote = zygote_socket
+    parked = _loaded(name)
+    ends = {f"pipe:[{os.fstat(f.fileno()).st_ino}]" for f in (parked.stdin, parked.stdout)}
+    assert park(name, parked, "v1", None, keep=1) == "parked"
+    parked.stdin.close()
+    parked.stdout.close()
+    sibling = _loaded(name)
+    try:
+        assert ends & _pipes(zygote) == ends  # the zygote holds them
+        assert not ends & _pipes(sibling.pid)
+    finally:
+        sibling.kill()
+
+
+def test_the_zygote_refuses_a_late_park_and_survives_nonsense(zygote_socket):
+    import socket as sockets
+
+    from oas_ssm.server.sparql import zygote as module
+
+    name, zygote = zygote_socket
+    process = _loaded(name)
+    late = {"op": "park", "pid": process.pid, "version": "v1", "cpu": None, "keep": 1,
+            "until": time.monotonic() - 1}  # its web worker gave up on it already
+    reply, _ = module._ask(name, late, [process.stdin.fileno(), process.stdout.fileno()])
+    assert "late" in reply["error"]
+    assert module.take(name, "v1") is None  # not parked: still ours
+    assert _asks(process) == (200, b'{"head":{},"boolean":true}')
+    for raw in (b'{"op": "park", "pid": 1e400, "version": "v1", "keep": 1, "until": 1e400}',
+                b"[" * 4000, b'{"op": "take"}', b"\xff"):  # overflow, recursion, no key, no JSON
+        with sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM) as conn:
+            conn.settimeout(30)
+            conn.connect(module._address(name))
+            conn.sendall(raw)
+            conn.shutdown(sockets.SHUT_WR)
+            assert b"error" in conn.recv(4096)
+    assert _zygote_alive(zygote)
+    again = _loaded(name)  # still forking
+    again.kill()
+    process.kill()
+
+
+def test_a_park_nobody_answers_is_unknown_not_refused(monkeypatch):
+    """The request (and the pipe ends with it) may still be taken up later: the pool must then
+    neither keep nor reuse that process."""
+    import socket as sockets
+
+    from oas_ssm.server.sparql import zygote as module
+
+    monkeypatch.setattr(module, "PARK_TIMEOUT_S", 0.5)
+    name = f"@ssm-silent-{os.getpid()}-{os.urandom(4).hex()}"
+    silent = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+    silent.bind(module._address(name))
+    silent.listen(1)
+    read_end, write_end = os.pipe()
+    try:
+        process = Forked(os.getpid(), None, os.fdopen(write_end, "wb"), os.fdopen(read_end, "rb"))
+        assert module.park(name, process, "v1", None, keep=1) == "unknown"
+        assert module.park(name + "-nobody", process, "v1", None, keep=1) == "refused"
+    finally:
+        silent.close()
+        process.stdin.close()
+        process.stdout.close()
