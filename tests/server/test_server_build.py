@@ -134,3 +134,48 @@ def test_serve_saves_the_web_indexes_and_a_restart_takes_them(tmp_path):
             assert list(state.glob("stores/*/web-*.pickle"))
     assert pages[0] == pages[1]
     assert "<html" in pages[0]
+
+
+@pytest.fixture
+def lines_in_threads(monkeypatch):
+    """Every N-Triples file is loaded in slices (three threads), however small."""
+    from oas_ssm.server import dataset as module
+
+    monkeypatch.setattr(module, "PARALLEL_LOAD_BYTES", 0)
+    monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+
+
+def _as_ntriples(source: Path, target: Path) -> Path:
+    from pyoxigraph import serialize
+
+    target.write_bytes(serialize(parse(path=source, format=RdfFormat.TURTLE),
+                                 format=RdfFormat.N_TRIPLES))  # fmt: skip
+    return target
+
+
+def test_n_triples_loaded_in_slices_build_the_same_store(tmp_path, lines_in_threads):
+    data, ontology = annex_files()
+    nt = _as_ntriples(data, tmp_path / "ssm.nt")
+    dumps = []
+    for run, path in (("turtle", data), ("lines", nt)):
+        config = Config(data=path, ontology=ontology, state_dir=tmp_path / run)
+        dumps.append(Dataset.load(config).store.dump(format=RdfFormat.N_QUADS))
+    assert dumps[0] == dumps[1]
+
+
+def test_a_nt_file_that_is_turtle_is_read_and_a_broken_one_named(tmp_path, lines_in_threads):
+    from oas_ssm.server.dataset import DataError
+
+    turtle = tmp_path / "prefixed.nt"  # N-Triples by name, Turtle inside: read as Turtle
+    turtle.write_text(FIXTURE_DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    expected = Dataset.load(Config(data=FIXTURE_DATA, ontology=FIXTURE_ONTOLOGY,
+                                   state_dir=tmp_path / "a"))  # fmt: skip
+    loaded = Dataset.load(Config(data=turtle, ontology=FIXTURE_ONTOLOGY, state_dir=tmp_path / "b"))
+    assert set(loaded.triples("asserted")) == set(expected.triples("asserted"))
+
+    broken = _as_ntriples(FIXTURE_DATA, tmp_path / "broken.nt")
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines[len(lines) // 2] = "<http://example.org/s> <http://example.org/p> ."
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="broken.nt"):
+        Dataset.load(Config(data=broken, ontology=FIXTURE_ONTOLOGY, state_dir=tmp_path / "c"))
