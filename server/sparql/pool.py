@@ -151,6 +151,7 @@ class Pool:
         self._ready = threading.Event()  # some worker of this generation came up
         self._failed = False  # no worker could be started
         self._loaded: tuple[dict, str] = ({}, "")  # the init message and its data version
+        self._parks = 0  # processes of this generation handed to the lot (or lost there)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -288,14 +289,17 @@ class Pool:
         grew = self._idle.empty() and self._grow()  # then wait for it to start, not a turn
         wait = self.settings.queue_wait if self._ready.is_set() and not grew else FIRST_WORKER_WAIT
         deadline = time.monotonic() + wait
+        parks = self._parks
         while True:
             left = deadline - time.monotonic()
             try:
                 worker = self._idle.get(timeout=max(0.0, min(TAKE_SLICE_S, left)))
             except queue.Empty:
                 if left > TAKE_SLICE_S:  # a process may have been parked meanwhile: start one
-                    if self._idle.empty() and self._grow():
-                        deadline = max(deadline, time.monotonic() + FIRST_WORKER_WAIT)
+                    if self._parks != parks and self._idle.empty():
+                        parks = self._parks
+                        if self._grow():
+                            deadline = max(deadline, time.monotonic() + FIRST_WORKER_WAIT)
                     continue
                 if self._failed:
                     raise SparqlError(503, "The query engine could not be started.") from None
@@ -353,6 +357,7 @@ class Pool:
         with self._count_lock:
             if worker.generation == self._generation:
                 self._started -= 1
+                self._parks += 1
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
@@ -366,8 +371,8 @@ class Pool:
 
     def _start_worker(self, generation: int) -> None:
         message, version = self._loaded
-        if self._from_lot(generation, version):
-            return
+        if generation != self._generation or self._from_lot(generation, version):
+            return  # stale before it started (a reload), or taken from the lot
         for attempt in range(5):
             worker = None
             try:
@@ -400,7 +405,7 @@ class Pool:
     def _from_lot(self, generation: int, version: str) -> bool:
         """Whether a process parked in the zygote's lot for this data version is now ours."""
         path = os.environ.get(ZYGOTE)
-        if not path or not version or generation != self._generation:
+        if not path or not version:
             return False
         taken = take(path, version)
         if taken is None:
