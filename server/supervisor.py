@@ -11,8 +11,9 @@ four things about how it manages them:
   killed twice in a few seconds (granian's own rule, which two out-of-memory kills would trip).
 - SIGHUP loads the data again (`reload_data`, in a background thread, so dead workers are still
   replaced meanwhile): if it loads and validates, the workers are replaced one by one (the new
-  one accepts before the old one stops, so no request fails), then `reloaded` is called; if
-  not, the old data keeps serving and the log says why.
+  one accepts before the old one stops, and the old one's requests get as long as a query may
+  run, so no request fails), then `reloaded` is called; if not, the old data keeps serving and
+  the log says why. A SIGTERM during that wait gives them `KILL_TIMEOUT_S`, as at any time.
 - Connections: a header must arrive within `HEADER_READ_TIMEOUT_MS` (slowloris), each worker
   holds up to `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM
   lets in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
@@ -39,6 +40,7 @@ HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent its headers by then
 CONNECTIONS_PER_WORKER = 4096  # granian's backpressure: connections a worker serves at once
 BACKLOG = 4096  # connections the kernel queues before a worker accepts them
 KILL_TIMEOUT_S = 5  # SIGTERM: in-flight requests get this long, then the worker is killed
+DRAIN_MARGIN_S = 2.0  # on reload, an old worker's requests get the query deadline plus this
 REPLACE_DELAY_S = 1.0  # on reload, a new worker runs this long before the old one is stopped
 YOUNG_S = 5.5  # a worker that dies younger than this counts as crashing at start
 CRASH_LIMIT = 5  # ... this many times in a row for every worker: the server gives up
@@ -82,6 +84,8 @@ class Supervisor(MPServer):
         self._loading: threading.Thread | None = None  # a reload in progress
         self._loaded = threading.Event()  # ... that succeeded: replace the workers
         self._again = False  # a SIGHUP came during a reload: load once more after it
+        self._draining: Any = None  # the old worker a reload waits for, if any
+        self._drain_s = max(float(KILL_TIMEOUT_S), config.query_timeout + DRAIN_MARGIN_S)
         self._born: dict[int, float] = {}
         self._young_deaths: dict[int, int] = {}
         self.gave_up = False
@@ -139,11 +143,30 @@ class Supervisor(MPServer):
         return (self._loading is not None and self._loading.is_alive()) or self._loaded.is_set()
 
     def _swap_workers(self, spawn_target, target_loader) -> None:
+        """Replace the workers one by one; each old one finishes its requests (up to the query
+        deadline and a margin) before it is killed."""
         self._loaded.clear()
-        self._respawn_workers(
-            list(range(self.workers)), spawn_target, target_loader, delay=REPLACE_DELAY_S
-        )
+        for idx in range(self.workers):
+            if self.interrupt_signal:
+                return
+            self._draining = self.wrks[idx]  # what granian's respawn pops and waits for
+            self.workers_kill_timeout = self._drain_s
+            try:
+                self._respawn_workers([idx], spawn_target, target_loader, delay=REPLACE_DELAY_S)
+            finally:
+                self.workers_kill_timeout = KILL_TIMEOUT_S
+                self._draining = None
         self._reloaded()
+
+    def signal_handler_interrupt(self, *args, **kwargs) -> None:
+        """SIGTERM/SIGINT: as granian; an old worker a reload is waiting for gets the usual
+        `KILL_TIMEOUT_S`, not the query deadline, so the server still ends in time."""
+        super().signal_handler_interrupt(*args, **kwargs)
+        draining = self._draining
+        if draining is not None:
+            timer = threading.Timer(KILL_TIMEOUT_S, _kill_if_alive, args=(draining,))
+            timer.daemon = True
+            timer.start()
 
     def _serve_loop(self, spawn_target, target_loader) -> None:
         while True:
@@ -161,7 +184,8 @@ class Supervisor(MPServer):
                 self._again = False
                 self._reload(spawn_target, target_loader)
             self.main_loop_interrupt.clear()
-            if self.interrupt_children or self.reload_signal or self._loaded.is_set():
+            if (self.interrupt_signal or self.interrupt_children or self.reload_signal
+                    or self._loaded.is_set()):  # fmt: skip
                 self.main_loop_interrupt.set()  # arrived while we were busy: go round again
 
     def _replace_dead(self, spawn_target, target_loader) -> bool:
@@ -183,3 +207,9 @@ class Supervisor(MPServer):
                 return True
             self._respawn_workers([idx], spawn_target, target_loader)
         return True
+
+
+def _kill_if_alive(worker: Any) -> None:
+    if worker.is_alive():
+        logger.warning("killing a replaced worker still finishing its requests at shutdown")
+        worker.kill()

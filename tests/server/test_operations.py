@@ -122,6 +122,60 @@ def test_sighup_swaps_in_new_data_without_failing_a_request(tmp_path, annex_copy
         assert "Traceback" not in server.output()
 
 
+def test_a_reload_lets_a_slow_query_in_flight_finish(tmp_path, annex_copy):
+    """An old worker is stopped only once its requests are answered (up to the query deadline),
+    not after the 5 s a SIGTERM gives them: the query below runs until its 30 s deadline and
+    must get that answer, not a reset connection, although its worker is replaced meanwhile."""
+    import threading
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with served(tmp_path, annex_copy, "--workers", "2", "--query-timeout", "30") as server:
+        answers: list[object] = []
+
+        def ask() -> None:
+            try:
+                answers.append(requests.get(server.url + "sparql", params={"query": heavy},
+                                            timeout=120).status_code)  # fmt: skip
+            except requests.RequestException as e:
+                answers.append(e)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(1.5)  # running, and long by now
+        text = annex_copy.read_text(encoding="utf-8").replace(
+            DSP_LABEL, DSP_LABEL.replace("Pública", "Pública (renombrado)"), 1)
+        annex_copy.write_text(text, encoding="utf-8")
+        os.kill(server.process.pid, signal.SIGHUP)
+        asking.join(timeout=120)
+        server.wait_for_log("Stopped old worker-2")
+        assert answers == [503], server.output()  # its deadline, said in an answer
+        assert "Killing old worker" not in server.output()
+        assert "Traceback" not in server.output()
+
+
+def test_sigterm_during_a_reloads_wait_for_an_old_worker_stops_the_server(tmp_path, annex_copy):
+    """The old worker's long wait ends with SIGTERM's own grace, and the SIGTERM is not lost
+    while the reload is under way (it was: the server kept running)."""
+    import threading
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with served(tmp_path, annex_copy, "--workers", "2", "--query-timeout", "30") as server:
+        def ask() -> None:
+            with contextlib.suppress(requests.RequestException):  # cut off by the SIGTERM
+                requests.get(server.url + "sparql", params={"query": heavy}, timeout=120)
+
+        threading.Thread(target=ask, daemon=True).start()
+        time.sleep(1.5)
+        text = annex_copy.read_text(encoding="utf-8").replace(
+            DSP_LABEL, DSP_LABEL.replace("Pública", "Pública (renombrado)"), 1)
+        annex_copy.write_text(text, encoding="utf-8")
+        os.kill(server.process.pid, signal.SIGHUP)
+        server.wait_for_log("Stopping old worker")
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=60) == 0, server.output()
+        assert "Traceback" not in server.output()
+
+
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
