@@ -196,7 +196,7 @@ class Endpoint:
             data: dict = {"nquads": self.source.nquads()}
         else:
             data = {"store": str(path), "copy": quads is not None and quads < COPY_BELOW_QUADS}
-        if path is not None and not data["copy"]:
+        if self.extra is not None and path is not None and not data["copy"]:
             # read in place by every query process: nothing can join it (see worker.serve)
             log.warning("the release graphs are not offered to SPARQL over a store of %s quads "
                         "(under %d they are)", quads, COPY_BELOW_QUADS)

@@ -116,8 +116,7 @@ class RemoteEngine:
             rows = results.capped(
                 (_row(b, variables, rewriter) for b in answer["results"]["bindings"]), limit)
             return 200, results.write_solutions(
-                results.rows_as_solutions(variables, rows), key, limit, job["max_bytes"],
-                again=lambda: rows)  # fmt: skip
+                results.rows_as_solutions(variables, rows), key, limit, job["max_bytes"])
         except (results.TooManyRows, results.TooLarge) as e:
             return results.refusal(e, form, limit, job["max_bytes"])
         except (ValueError, KeyError, TypeError, SyntaxError) as e:

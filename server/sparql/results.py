@@ -3,17 +3,19 @@
 A result past the row limit is refused, not cut: a client must never mistake part of an answer
 for all of it. Solutions are written by pyoxigraph's own writers (`write_solutions`: several
 times faster than building Python objects per term, and one writer for every tier), which cannot
-stop at a row count: the written size tells when the count may be over the limit (a row takes at
-least `MIN_ROW_BYTES`), and only then are the rows counted. Rows that went through Python (the
+stop at a row count: the rows are counted in the written bytes (`_more_rows_than`), never by
+evaluating the query again. Rows that went through Python (the
 remote tier rewrites their IRIs) become solutions again by `rows_as_solutions`, so they are
 written by the same writers, byte for byte. Graphs go through the format registry.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from pyoxigraph import (
     BlankNode,
@@ -40,9 +42,6 @@ ENGINE_FORMATS = {
     "csv": QueryResultsFormat.CSV,
     "tsv": QueryResultsFormat.TSV,
 }
-# The fewest bytes one more row adds in each format: `{},` in JSON, `<result></result>` in XML,
-# CRLF in CSV, LF in TSV. A result written in fewer than (limit + 1) × these has at most `limit`.
-MIN_ROW_BYTES = {"json": 2, "html": 2, "xml": 17, "csv": 2, "tsv": 1}
 
 
 class TooManyRows(Exception):
@@ -84,21 +83,14 @@ class _Sink:
         pass
 
 
-def write_solutions(
-    answer: QuerySolutions, key: str, limit: int, max_bytes: int,
-    again: Callable[[], Iterable],
-) -> bytes:
-    """SELECT results in format `key`, written by pyoxigraph.
-
-    `TooManyRows` past `limit` rows (counted on `again()`, the same rows afresh, e.g. a new
-    evaluation of the query, only when the written size leaves it possible), `TooLarge` past
-    `max_bytes`.
-    """
+def write_solutions(answer: QuerySolutions, key: str, limit: int, max_bytes: int) -> bytes:
+    """SELECT results in format `key`, written by pyoxigraph: `TooManyRows` past `limit` rows,
+    `TooLarge` past `max_bytes`."""
     sink = _Sink(max_bytes)
     answer.serialize(sink, format=ENGINE_FORMATS[key])
-    if sink.size >= MIN_ROW_BYTES[key] * (limit + 1):
-        capped((None for _ in again()), limit)
     data = b"".join(sink.parts)
+    if _more_rows_than(limit, data, key):
+        raise TooManyRows
     if key == "xml":
         data = _xml_safe(data)  # a reference is longer than the character: measure again
         if len(data) > max_bytes:
@@ -118,6 +110,27 @@ def _xml_safe(data: bytes) -> bytes:
     if not _XML_UNSAFE.search(data):
         return data
     return _XML_UNSAFE.sub(lambda m: b"&#13;" if m.group() == b"\r" else "\ufffd".encode(), data)
+
+
+def _more_rows_than(limit: int, data: bytes, key: str) -> bool:
+    """Whether the written results `data` hold more than `limit` rows. A count of the bytes that
+    end a row bounds them from above, exactly in XML and TSV (whose writers escape those bytes in
+    values); JSON and CSV values may hold them, so only a bound past `limit` is checked by
+    reading the rows back (of the bytes: the query is not evaluated again)."""
+    if key == "xml":
+        return data.count(b"<result>") > limit
+    if key == "tsv":
+        return data.count(b"\n") - 1 > limit  # the header's line
+    if key == "csv":
+        if data.count(b"\r\n") - 1 <= limit:
+            return False
+        rows: Iterable = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        next(rows)  # the header
+    else:  # json, html
+        if data.count(b"},{") + 1 <= limit:
+            return False
+        rows = parse_query_results(data, format=QueryResultsFormat.JSON)
+    return any(i >= limit for i, _ in enumerate(rows))
 
 
 def capped(items: Iterable, limit: int) -> list:

@@ -26,7 +26,6 @@ import pickle
 import re
 import select
 import struct
-import sys
 import threading
 import time
 from typing import BinaryIO
@@ -143,9 +142,7 @@ def run_job(store, job: dict, prefixes: dict[str, str], beside=None) -> tuple[in
         if isinstance(answer, QueryBoolean):
             return 200, results.boolean(bool(answer), key)
         if job["form"] == "SELECT":
-            return 200, results.write_solutions(
-                answer, key, limit, job["max_bytes"],
-                again=lambda: store.query(job["query"], **kwargs))  # fmt: skip
+            return 200, results.write_solutions(answer, key, limit, job["max_bytes"])
         return 200, results.graph(results.capped(answer, limit), key, prefixes)
     except SyntaxError as e:
         return 400, f"SPARQL syntax error: {e}"
@@ -187,7 +184,8 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
         prefixes = dict(init.get("prefixes") or {})
         # Our graphs alone answer most queries, over their union (the fastest way to evaluate);
         # the `extra` named graphs beside them (the releases) join a second copy, used only by
-        # queries that name graphs. A store read in place cannot be copied, so there are none.
+        # queries that name graphs. A store read in place cannot be joined: the web worker then
+        # sends none (`Endpoint._worker_init`).
         beside, defaults = None, {}
         if extra and copied:
             beside = Store()
@@ -197,9 +195,6 @@ def serve(inp: BinaryIO, out: BinaryIO, watchdog: Watchdog, isolated: bool) -> N
             named = sorted({q.graph_name.value for q in beside.quads_for_pattern(None, None, None)
                             if hasattr(q.graph_name, "value")} | set(union))
             defaults = {"union": union, "named": named}
-        elif extra:
-            print("query process: the release graphs are not offered over a store this large",
-                  file=sys.stderr, flush=True)
         del init, extra  # loaded where they are needed; not kept for the process's lifetime
         write_frame(out, ("ready", quads, isolated, time.process_time()))
         while True:
