@@ -308,9 +308,9 @@ class Pool:
                 return worker
             self._replace(worker)  # stale (old data) or dead: never hand it a query
 
-    def _give_back(self, worker: Worker, idle_since: float | None = None) -> None:
+    def _give_back(self, worker: Worker) -> None:
         if worker.generation == self._generation:
-            worker.idle_since = time.monotonic() if idle_since is None else idle_since
+            worker.idle_since = time.monotonic()
             self._idle.put(worker)
         else:
             worker.kill()
@@ -345,9 +345,9 @@ class Pool:
                 self._park(path, worker)
 
     def _park(self, path: str, worker: Worker) -> None:
-        outcome = park(path, worker.proc, worker.version, worker.cpu, LOT_KEEP)
-        if outcome == "refused":
-            self._give_back(worker, worker.idle_since)
+        outcome = park(path, worker.proc, worker.version, LOT_KEEP)
+        if outcome == "refused":  # ours still: idle again, parked again later if still idle
+            self._give_back(worker)
             return
         if outcome == "parked":
             _ALL_PROCESSES.discard(worker)
@@ -384,12 +384,7 @@ class Pool:
                 worker.cpu = ready[3]
                 if self.settings.isolate_network and not ready[2]:
                     _warn_once("query processes run without network isolation here")
-                if generation != self._generation:
-                    worker.kill()
-                    return
-                self._failed = False
-                self._idle.put(worker)
-                self._ready.set()
+                self._admit(worker)
                 return
             except (WorkerDied, TimeoutError, OSError) as e:
                 log.warning("query process failed to start (attempt %d): %r", attempt + 1, e)
@@ -410,15 +405,22 @@ class Pool:
         taken = take(path, version)
         if taken is None:
             return False
-        worker = Worker(taken[0], generation, version)
-        worker.cpu = taken[1]
-        if generation != self._generation or worker.proc.poll() is not None:
-            worker.kill()
+        worker = Worker(taken, generation, version)  # its CPU time is read at its first job
+        if worker.proc.poll() is not None:  # ended while parked, not yet reaped by the zygote
+            worker.kill()  # closes our ends
             return False
+        self._admit(worker)
+        return True
+
+    def _admit(self, worker: Worker) -> None:
+        """A process that came up (started or taken from the lot) joins the idle ones, unless
+        the data changed meanwhile."""
+        if worker.generation != self._generation:
+            worker.kill()
+            return
         self._failed = False
         self._idle.put(worker)
         self._ready.set()
-        return True
 
     def _launch(self) -> subprocess.Popen | Forked:
         """A new query process: forked by the server's zygote (`ssm serve` names it), else, or

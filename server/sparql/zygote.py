@@ -18,7 +18,7 @@ of the child, so that the web worker signals that process and never a recycled p
 end (EOF, or a hang-up seen by its watchdog) when the web worker goes away.
 
 The lot: a web worker whose query process has been idle a while parks it here (`park`: its pid,
-its data version, its CPU time and the web worker's two pipe ends); a web worker that needs a
+its data version and the web worker's two pipe ends); a web worker that needs a
 process for that version takes it (`take`) instead of forking and loading one. The zygote keeps
 at most `keep` parked (the oldest are killed) and kills those of another version when asked for
 one: idle processes are a machine-wide few, however many web workers there are, while a busy
@@ -47,6 +47,9 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+
+from ..store import process_alive
 
 ENV = "SSM_SPARQL_ZYGOTE"
 REQUEST_TIMEOUT_S = 30.0  # a web worker waits this long for its process (the zygote forks in ms)
@@ -163,12 +166,8 @@ class Forked:
     def _alive(self) -> bool:
         if self._pidfd is not None:
             return not self._ended(0)
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
+        if not process_alive(self.pid):
             return False
-        except PermissionError:
-            return True
         try:  # a zombie not yet reaped by the zygote has ended too
             with open(f"/proc/{self.pid}/stat", "rb") as f:
                 return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
@@ -193,8 +192,7 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
     try:
         reply, fds = _ask(path, {"isolate": isolate, "memory_mb": memory_mb}, [stdin_r, stdout_w])
         if "pid" not in reply:
-            for fd in fds:
-                os.close(fd)
+            _close(fds)
             raise OSError(f"the zygote could not start a query process: {reply.get('error')}")
         process = Forked(int(reply["pid"]), fds[0] if fds else None,
                          os.fdopen(stdin_w, "wb"), os.fdopen(stdout_r, "rb"))  # fmt: skip
@@ -205,12 +203,12 @@ def fork(path: str, *, isolate: bool, memory_mb: int) -> Forked:
             os.close(fd)
 
 
-def park(path: str, process: Forked, version: str, cpu: float | None, keep: int) -> str:
+def park(path: str, process: Forked, version: str, keep: int) -> str:
     """Hand the idle `process` (loaded with `version`) to the zygote's lot, which keeps at most
     `keep`: "parked" (then close our pipe ends: the zygote holds them now), "refused" (it is
     still ours alone), or "unknown" when the zygote did not answer in time: it may park it
     later, so the caller must neither keep nor reuse it (kill it)."""
-    request = {"op": "park", "pid": process.pid, "version": version, "cpu": cpu, "keep": keep,
+    request = {"op": "park", "pid": process.pid, "version": version, "keep": keep,
                "until": time.monotonic() + PARK_TIMEOUT_S}  # fmt: skip
     try:
         reply, fds = _ask(path, request, [process.stdin.fileno(), process.stdout.fileno()],
@@ -223,9 +221,9 @@ def park(path: str, process: Forked, version: str, cpu: float | None, keep: int)
     return "parked" if reply.get("parked") else "refused"
 
 
-def take(path: str, version: str) -> tuple[Forked, float | None] | None:
-    """A process parked for `version` (and the CPU time it had used), or None: none is parked,
-    or the zygote is gone or answers nonsense."""
+def take(path: str, version: str) -> Forked | None:
+    """A process parked for `version`, or None: none is parked, or the zygote is gone or
+    answers nonsense."""
     try:
         reply, fds = _ask(path, {"op": "take", "version": version}, [])
     except OSError:
@@ -233,12 +231,12 @@ def take(path: str, version: str) -> tuple[Forked, float | None] | None:
     try:
         if len(fds) != 3:  # its pipe ends and a pidfd, or nothing usable
             raise ValueError(f"{len(fds)} descriptors")
-        pid, cpu = int(reply["pid"]), reply.get("cpu")
+        pid = int(reply["pid"])
         stdin, stdout = os.fdopen(fds[0], "wb"), os.fdopen(fds[1], "rb")
     except (KeyError, ValueError, TypeError, OverflowError, OSError):
         _close(fds)
         return None
-    return Forked(pid, fds[2], stdin, stdout), float(cpu) if isinstance(cpu, int | float) else None
+    return Forked(pid, fds[2], stdin, stdout)
 
 
 class _Unanswered(OSError):
@@ -318,16 +316,16 @@ class Lot:
 
     def __init__(self) -> None:
         self.children: set[int] = set()
-        self._parked: list[dict] = []  # oldest first: version, pid, cpu, fds (stdin_w, stdout_r)
+        self._parked: list[dict] = []  # oldest first: version, pid, fds (stdin_w, stdout_r)
 
-    def park(self, version: str, pid: int, cpu: object, fds: list[int], keep: int) -> None:
+    def park(self, version: str, pid: int, fds: list[int], keep: int) -> None:
         """Keep `pid`'s pipe ends (the caller no longer closes `fds`); `ValueError` if it is not
         one of our living children."""
         if pid not in self.children or len(fds) != 2:
             raise ValueError(f"process {pid} is not a query process of this zygote")
         if any(entry["pid"] == pid for entry in self._parked):
             raise ValueError(f"process {pid} is parked already")
-        self._parked.append({"version": version, "pid": pid, "cpu": cpu, "fds": list(fds)})
+        self._parked.append({"version": version, "pid": pid, "fds": list(fds)})
         while len(self._parked) > max(0, keep):
             self._evict(self._parked.pop(0))
 
@@ -429,8 +427,7 @@ def _answer(conn: socket.socket, listener: socket.socket, own: tuple[int, int], 
         if op == "park":
             if not time.monotonic() <= float(options["until"]):  # its web worker gave up on it
                 raise TimeoutError("a park request came too late")
-            lot.park(str(options["version"]), int(options["pid"]), options.get("cpu"), fds,
-                     int(options["keep"]))  # fmt: skip
+            lot.park(str(options["version"]), int(options["pid"]), fds, int(options["keep"]))
             fds = []  # the lot's now
             conn.sendall(json.dumps({"parked": True}).encode())
             return
@@ -467,29 +464,31 @@ def _hand_over(conn: socket.socket, entry: dict) -> None:
     """Give a parked process to the web worker that took it: its pipe ends and a pidfd (never
     without one: the taker must not signal a pid that may be reused). Whatever fails, the
     process is killed: nobody holds it any more."""
-    pidfd = None
     try:
-        pidfd = os.pidfd_open(entry["pid"])  # our child, unreaped: only _reap reaps
-        reply = {"pid": entry["pid"], "cpu": entry["cpu"]}
-        socket.send_fds(conn, [json.dumps(reply).encode()], [*entry["fds"], pidfd])
+        _send_pid(conn, {"pid": entry["pid"]}, entry["pid"], entry["fds"], required=True)
     except BaseException:
         with contextlib.suppress(ProcessLookupError):
             os.kill(entry["pid"], signal.SIGKILL)
         raise
     finally:
-        _close([*entry["fds"], *([pidfd] if pidfd is not None else [])])
+        _close(entry["fds"])
 
 
-def _send_pid(conn: socket.socket, reply: dict, pid: int) -> None:
-    """Send `reply` with a pidfd of `pid` where the kernel has them (our child, unreaped)."""
+def _send_pid(conn: socket.socket, reply: dict, pid: int, fds: Sequence[int] = (),
+              required: bool = False) -> None:  # fmt: skip
+    """Send `reply` with `fds` and a pidfd of `pid` (our child, unreaped: only _reap reaps);
+    without the pidfd where the kernel has none, unless it is `required` (`OSError`)."""
     pidfd = None
-    with contextlib.suppress(AttributeError, OSError):
-        pidfd = os.pidfd_open(pid)
     try:
-        socket.send_fds(conn, [json.dumps(reply).encode()], [pidfd] if pidfd is not None else [])
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        if required:
+            raise OSError(f"no pidfd for process {pid}") from None
+    try:
+        socket.send_fds(conn, [json.dumps(reply).encode()],
+                        [*fds, *([pidfd] if pidfd is not None else [])])  # fmt: skip
     finally:
-        if pidfd is not None:
-            os.close(pidfd)
+        _close([pidfd] if pidfd is not None else [])
 
 
 def _child(conn, listener, own: tuple[int, ...], fds: list[int], isolate: bool,

@@ -44,6 +44,11 @@ def _state(pid: int) -> str | None:
         return None
 
 
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting to be reaped)."""
+    return _state(pid) not in (None, "Z")
+
+
 def _comm(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -147,7 +152,7 @@ def test_the_servers_exit_leaves_no_zygote_and_no_query_process(tmp_path):
         assert server.process.wait(timeout=60) == 0
     assert _state(zygote) is None  # ended and reaped by the server
     deadline = time.monotonic() + 30
-    while any(_state(p) not in (None, "Z") for p in processes):
+    while any(_alive(p) for p in processes):
         assert time.monotonic() < deadline, [(p, _state(p)) for p in processes]
         time.sleep(0.05)
     assert not list(server.tmp.iterdir())  # nothing written to TMPDIR
@@ -167,13 +172,13 @@ def test_a_killed_server_takes_its_zygote_along(tmp_path):
             server.process.kill()
             server.process.wait(timeout=30)
             deadline = time.monotonic() + 30
-            while _state(zygote) not in (None, "Z"):
+            while _alive(zygote):
                 assert time.monotonic() < deadline, "the zygote outlived its server"
                 time.sleep(0.05)
             assert address not in _unix_sockets()  # its socket went with it
         finally:
             for pid in workers:
-                if _state(pid) not in (None, "Z"):
+                if _alive(pid):
                     os.kill(pid, signal.SIGKILL)
 
 
@@ -310,7 +315,7 @@ def _asks(process: Forked, query: str = "ASK { ?s ?p 'o' }") -> tuple:
 
 def _gone(pid: int, timeout: float = 30) -> bool:
     deadline = time.monotonic() + timeout
-    while _state(pid) not in (None, "Z"):
+    while _alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -324,11 +329,11 @@ def test_a_parked_process_outlives_the_pipes_its_web_worker_closed(zygote_socket
     name, zygote = zygote_socket
     process = _loaded(name)
     assert _asks(process) == (200, b'{"head":{},"boolean":true}')
-    assert park(name, process, "v1", 0.25, keep=1) == "parked"
+    assert park(name, process, "v1", keep=1) == "parked"
     process.stdin.close()  # as the pool does
     process.stdout.close()
     time.sleep(1.2)  # more than two looks of the watchdog (every 0.5 s)
-    assert _children(zygote) == [process.pid] and _state(process.pid) not in (None, "Z")
+    assert _children(zygote) == [process.pid] and _alive(process.pid)
 
 
 def test_the_lot_hands_a_process_to_another_taker_without_a_new_load(zygote_socket):
@@ -336,13 +341,11 @@ def test_the_lot_hands_a_process_to_another_taker_without_a_new_load(zygote_sock
 
     name, zygote = zygote_socket
     process = _loaded(name)
-    assert park(name, process, "v1", 0.5, keep=1) == "parked"
+    assert park(name, process, "v1", keep=1) == "parked"
     process.stdin.close()
     process.stdout.close()
-    taken = take(name, "v1")
-    assert taken is not None
-    again, cpu = taken
-    assert again.pid == process.pid and cpu == 0.5
+    again = take(name, "v1")
+    assert again is not None and again.pid == process.pid
     assert _asks(again) == (200, b'{"head":{},"boolean":true}')  # no init: it is loaded
     assert take(name, "v1") is None  # taken: the lot is empty
     assert _children(zygote) == [process.pid]
@@ -356,11 +359,11 @@ def test_the_lot_keeps_few_and_kills_the_oldest_and_other_versions(zygote_socket
     name, zygote = zygote_socket
     first, second = _loaded(name), _loaded(name)
     for process in (first, second):
-        assert park(name, process, "v1", None, keep=1) == "parked"
+        assert park(name, process, "v1", keep=1) == "parked"
         process.stdin.close()
         process.stdout.close()
     assert _gone(first.pid), "the oldest parked process outlived the lot's bound"
-    assert _state(second.pid) not in (None, "Z")
+    assert _alive(second.pid)
     assert take(name, "v2") is None  # another version: nothing to give, and v1's is old now
     assert _gone(second.pid), "a process of an older version stayed parked"
     deadline = time.monotonic() + 30
@@ -378,16 +381,12 @@ def test_the_zygote_parks_only_its_own_children(zygote_socket):
     stranger = subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         process = Forked(stranger.pid, None, stranger.stdin, stranger.stdout)
-        assert park(name, process, "v1", None, keep=1) == "refused"
+        assert park(name, process, "v1", keep=1) == "refused"
         assert stranger.poll() is None  # refused, and not killed either
-        assert _zygote_alive(zygote)
+        assert _alive(zygote)
     finally:
         stranger.kill()
         stranger.wait()
-
-
-def _zygote_alive(pid: int) -> bool:
-    return _state(pid) not in (None, "Z")
 
 
 def test_an_idle_server_keeps_one_query_process_whatever_its_web_workers(tmp_path):
@@ -429,7 +428,7 @@ def test_a_process_forked_while_another_is_parked_holds_none_of_its_pipes(zygote
     name, zygote = zygote_socket
     parked = _loaded(name)
     ends = {f"pipe:[{os.fstat(f.fileno()).st_ino}]" for f in (parked.stdin, parked.stdout)}
-    assert park(name, parked, "v1", None, keep=1) == "parked"
+    assert park(name, parked, "v1", keep=1) == "parked"
     parked.stdin.close()
     parked.stdout.close()
     sibling = _loaded(name)
@@ -447,7 +446,7 @@ def test_the_zygote_refuses_a_late_park_and_survives_nonsense(zygote_socket):
 
     name, zygote = zygote_socket
     process = _loaded(name)
-    late = {"op": "park", "pid": process.pid, "version": "v1", "cpu": None, "keep": 1,
+    late = {"op": "park", "pid": process.pid, "version": "v1", "keep": 1,
             "until": time.monotonic() - 1}  # its web worker gave up on it already
     reply, _ = module._ask(name, late, [process.stdin.fileno(), process.stdout.fileno()])
     assert "late" in reply["error"]
@@ -461,7 +460,7 @@ def test_the_zygote_refuses_a_late_park_and_survives_nonsense(zygote_socket):
             conn.sendall(raw)
             conn.shutdown(sockets.SHUT_WR)
             assert b"error" in conn.recv(4096)
-    assert _zygote_alive(zygote)
+    assert _alive(zygote)
     again = _loaded(name)  # still forking
     again.kill()
     process.kill()
@@ -482,8 +481,8 @@ def test_a_park_nobody_answers_is_unknown_not_refused(monkeypatch):
     read_end, write_end = os.pipe()
     try:
         process = Forked(os.getpid(), None, os.fdopen(write_end, "wb"), os.fdopen(read_end, "rb"))
-        assert module.park(name, process, "v1", None, keep=1) == "unknown"
-        assert module.park(name + "-nobody", process, "v1", None, keep=1) == "refused"
+        assert module.park(name, process, "v1", keep=1) == "unknown"
+        assert module.park(name + "-nobody", process, "v1", keep=1) == "refused"
     finally:
         silent.close()
         process.stdin.close()
