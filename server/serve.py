@@ -111,9 +111,10 @@ def _preload(dataset, background: bool = True) -> None:
 
     Warming needs the pages' indexes of the whole data (labels, search index, chart …): seconds
     at a few hundred thousand triples, so they are computed once per data version and saved
-    beside the store. A restart on unchanged data loads them and warms the pages here; on new
-    data a forked process computes and saves them while the server already answers, and a
-    worker that needs one before that waits for it (see `oas_ssm.server.web.site`)."""
+    beside the store. A restart on unchanged data loads them and warms the pages here. On new
+    data at start, a forked process computes and saves them while the server already answers,
+    and a worker that needs one before that waits for it (see `oas_ssm.server.web.site`); on a
+    reload (`background` False) they are computed here, in the reload's thread."""
     global _APP
     import gc
 
@@ -144,14 +145,11 @@ def _snapshot_here(app, site) -> None:
     serving process then runs threads (granian's, the reload's), and a fork from it could
     inherit a lock some other thread holds; the old data keeps serving meanwhile."""
     lock = site.claim_snapshot()
-    if lock is None:  # saved meanwhile, or another server is at it: take it, else compute
-        site.load_snapshot()
-        _warm(app)
+    if lock is None:  # saved meanwhile, or another server is at it: the first index the pages
+        _warm(app)  # need waits for it and takes it (`Site.memo`), else computes
         return
-    try:
+    with lock:
         site.build_snapshot(lambda: _warm(app))
-    finally:
-        lock.close()
 
 
 def _snapshot_in_background(app, site) -> None:

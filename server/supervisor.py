@@ -57,8 +57,8 @@ class Supervisor(MPServer):
         *,
         config: Config,
         reload_data: Callable[[], bool],
-        reloaded: Callable[[], None] | None = None,
-        reload_pending: list[int] | None = None,
+        reloaded: Callable[[], None],
+        reload_pending: list[int],
     ) -> None:
         super().__init__(
             target,
@@ -79,8 +79,8 @@ class Supervisor(MPServer):
         )
         self._listener = listener
         self._reload_data = reload_data
-        self._reloaded = reloaded or (lambda: None)  # after every worker was replaced
-        self._reload_pending = reload_pending if reload_pending is not None else []
+        self._reloaded = reloaded  # after every worker was replaced
+        self._reload_pending = reload_pending  # SIGHUPs that came while the data was loading
         self._loading: threading.Thread | None = None  # a reload in progress
         self._loaded = threading.Event()  # ... that succeeded: replace the workers
         self._again = False  # a SIGHUP came during a reload: load once more after it
