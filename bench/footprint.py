@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oas_ssm.server.sparql.pool import PARK_AFTER_S
+from oas_ssm.server.store import stores_dir
 
 from bench.peers import oxigraph_binary
 from bench.procs import Processes, free_port, memory_mb, wait_ok
@@ -117,7 +118,7 @@ def _indexes_saved(state: Path, proc) -> None:
     """Wait (bounded) until the first start has saved the pages' indexes beside the store, as a
     server left running would; a restart then reuses them."""
     deadline = time.monotonic() + INDEXES_WAIT_S
-    while not list(state.glob("stores/*/web-*.pickle")):
+    while not list(stores_dir(state).glob("*/web-*.pickle")):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the first start did not save the pages' indexes")
         time.sleep(0.2)

@@ -130,25 +130,39 @@ def cpu_seconds(pid: int) -> float:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[tuple[int, str]]:
+    """The direct children of `pid`, each with its name (the kernel's: `ssm-zygote` …)."""
+    procs, kids = _scan()
+    return sorted((c, procs[c][0]) for c in kids.get(pid, ()) if c in procs)
+
+
 def _tree(pid: int) -> list[tuple[int, list[str]]]:
     """`pid` and every descendant, each with the fields of its /proc stat after the name."""
-    stats: dict[int, list[str]] = {}
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    procs, kids = _scan()
     out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        if p in stats:
-            out.append((p, stats[p]))
-        stack.extend(children.get(p, ()))
+        if p in procs:
+            out.append((p, procs[p][1]))
+        stack.extend(kids.get(p, ()))
     return out
+
+
+def _scan() -> tuple[dict[int, tuple[str, list[str]]], dict[int, list[int]]]:
+    """Every process, with its name and the fields of its /proc stat after the name; and the
+    children of each (one pass over /proc)."""
+    procs: dict[int, tuple[str, list[str]]] = {}
+    kids: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except (OSError, ValueError):
+                continue
+            fields = tail.split()
+            procs[int(entry.name)] = (head.split("(", 1)[-1], fields)
+            kids.setdefault(int(fields[1]), []).append(int(entry.name))
+    return procs, kids
 
 
 def _pss_kb(pid: int) -> float:

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import memory_mb
+from bench.procs import children, memory_mb
 from bench.workload import SPARQL_JSON, load_queries, unit_iris
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,13 +75,6 @@ class Campaign:
 ZYGOTE_NAME = "ssm-zygote"
 
 
-def _name(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
 class Server:
     """One `ssm serve` started by the campaign (its own data copy, state dir and port)."""
 
@@ -113,12 +106,12 @@ class Server:
 
     def web_workers(self) -> list[int]:
         """The server's children but its zygote (`ssm-zygote`, which forks query processes)."""
-        return [p for p in _children(self.proc.pid) if _name(p) != ZYGOTE_NAME]
+        return [p for p, name in children(self.proc.pid) if name != ZYGOTE_NAME]
 
     def query_processes(self) -> list[int]:
         """Those forked by the zygote, and any a web worker started itself (no zygote)."""
-        parents = _children(self.proc.pid)  # the web workers and the zygote
-        return [p for w in parents for p in _children(w)]
+        parents = children(self.proc.pid)  # the web workers and the zygote
+        return [p for w, _ in parents for p, _ in children(w)]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -144,15 +137,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True,
-                             timeout=10).stdout  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return [int(p) for p in out.split()]
 
 
 # -- load --------------------------------------------------------------------------------------
