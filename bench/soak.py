@@ -1,13 +1,14 @@
 """`python -m bench.soak`: a bounded robustness campaign against one `ssm serve` on loopback.
 
 For `--duration` seconds, client threads send a mix of documents, pages and never-repeated SPARQL
-queries (each closed by a unique comment, so no cache answers), and a heavy query every few
-seconds. Meanwhile, at fixed points of the timeline: a slowloris wave (`--slow` connections, half
-idle, half sending a header line every 2 s), kill -9 of a query process and of a web worker, two
-web-worker kills one right after the other, SIGHUP with renamed data and with corrupt data, and
-finally SIGTERM under load. It prints (and writes to bench/results/soak.md) a table: requests,
-status counts, unexpected 5xx, p99 latency overall and during the slowloris wave, memory (PSS of
-the process tree) at start and end, and how long each recovery took.
+queries (each closed by a unique comment, so no cache answers), and a heavy query every few seconds.
+Meanwhile, at fixed points of the timeline: a slowloris wave (`--slow` connections, half sending
+nothing, half a header line every 2 s; it counts those the server dropped), kill -9 of a query
+process and of a web worker, two web-worker kills one right after the other, SIGHUP with renamed
+data and with corrupt data, and finally SIGTERM under load. It prints (and writes to
+bench/results/soak.md) a table: requests, status counts, unexpected 5xx, p99 latency overall and
+during the slowloris wave, memory (PSS of the process tree) at start and end, and how long each
+recovery took.
 
 Unexpected is any 5xx or connection error on a document or page, and anything but 200/503 on a
 light query (a light query whose process is killed under it gets 503 by design). The heavy query
@@ -206,11 +207,26 @@ def slowloris(server: Server, campaign: Campaign, connections: int, seconds: flo
             with contextlib.suppress(OSError):
                 s.sendall(b"X-Slow: 1\r\n")
         time.sleep(2)
+    dropped = sum(_closed_by_peer(s) for s in socks)
     for s in socks:
         s.close()
     campaign.wave = (t0, time.monotonic())
     campaign.event(f"slowloris, {connections} connections for {seconds:g} s",
-                   f"{opened} opened (half idle, half slow headers)")
+                   f"{opened} opened (half sending nothing, half slow headers), "
+                   f"{dropped} dropped by the server by the end")  # fmt: skip
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """Whether the other end has closed `sock` (read without waiting: end of file or reset)."""
+    sock.setblocking(False)
+    try:
+        while sock.recv(65536):
+            pass
+        return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def until(check, timeout: float, step: float = 0.05) -> float | None:

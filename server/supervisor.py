@@ -14,9 +14,13 @@ four things about how it manages them:
   one accepts before the old one stops, and the old one's requests get as long as a query may
   run, so no request fails), then `reloaded` is called; if not, the old data keeps serving and
   the log says why. A SIGTERM during that wait gives them `KILL_TIMEOUT_S`, as at any time.
-- Connections: a header must arrive within `HEADER_READ_TIMEOUT_MS` (slowloris), each worker
-  holds up to `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM
-  lets in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
+- Connections: HTTP/1.1 only, and a request's header must arrive within
+  `HEADER_READ_TIMEOUT_MS` of the connection opening or of the previous answer (slowloris, and
+  sockets that never send a byte: granian's HTTP/2 auto-detection has no timer before the first
+  byte, so with it such a socket stays open for ever; cleartext HTTP/2 is what a proxy or CDN
+  in front does not speak to an origin anyway). Each worker holds up to
+  `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM lets
+  in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
 
 It relies on granian's process-manager internals (pinned to granian 2.8 in pyproject.toml).
 """
@@ -29,14 +33,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import logger
 from granian.net import SocketHolder
 from granian.server.mp import MPServer
 from oas_ssm.server.config import Config
 
-HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent its headers by then is dropped
+HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent a whole header by then is dropped
 CONNECTIONS_PER_WORKER = 4096  # granian's backpressure: connections a worker serves at once
 BACKLOG = 4096  # connections the kernel queues before a worker accepts them
 KILL_TIMEOUT_S = 5  # SIGTERM: in-flight requests get this long, then the worker is killed
@@ -65,6 +69,7 @@ class Supervisor(MPServer):
             address=config.host,
             port=config.port,
             interface=Interfaces.WSGI,
+            http=HTTPModes.http1,
             workers=config.workers,
             blocking_threads=config.threads,
             backpressure=CONNECTIONS_PER_WORKER,

@@ -326,6 +326,33 @@ def test_sigterm_stops_the_server_while_a_client_holds_a_half_sent_request(tmp_p
         assert "Traceback" not in server.output()
 
 
+def test_connections_that_send_nothing_or_too_little_are_closed_by_the_server(tmp_path):
+    """A connection that never sends a byte, one that stops mid-header, and a keep-alive one left
+    idle after its answer are each dropped by the server (its header deadline), so open sockets
+    cannot pile up. Bounded: a socket still open after `bound_s` fails the test."""
+    import socket
+
+    bound_s = 60
+    with served(tmp_path, FIXTURES / "data.ttl", *_fixture_args()) as server:
+        port = int(server.url.rsplit(":", 1)[1].rstrip("/"))
+        silent = socket.create_connection(("127.0.0.1", port), timeout=bound_s)
+        half = socket.create_connection(("127.0.0.1", port), timeout=bound_s)
+        half.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n")
+        idle = socket.create_connection(("127.0.0.1", port), timeout=bound_s)
+        idle.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200")
+        for name, sock in (("silent", silent), ("half", half), ("idle", idle)):
+            with sock:
+                try:
+                    while sock.recv(65536):  # the idle one may still have its body to read
+                        pass
+                except ConnectionResetError:
+                    pass  # closed as well
+                except TimeoutError:
+                    pytest.fail(f"the {name} connection was still open after {bound_s} s")
+        assert requests.get(server.url + "robots.txt", timeout=30).status_code == 200
+
+
 def test_restart_reuses_the_built_store_and_leaves_no_temporary_folders(tmp_path):
     data = FIXTURES / "data.ttl"
     with served(tmp_path, data, *_fixture_args(), name="first") as server:
