@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from oas_ssm.server.config import Config, add_input_arguments, default_workers, inputs_of
@@ -98,6 +100,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def worker_app():
     """Granian's target loader, called in each worker: the app built before the fork, or one
     over the inherited dataset."""
+    from oas_ssm.server.supervisor import STOPPING_SIGNAL, stop_queries_soon
+
+    if threading.current_thread() is threading.main_thread():  # granian's worker: always
+        signal.signal(STOPPING_SIGNAL, stop_queries_soon)
     if _APP is not None and _APP.extensions.get("ssm.dataset") is _PRELOADED:
         return _APP
     from oas_ssm.server.app import create_app

@@ -20,13 +20,18 @@ four things about how it manages them:
   byte, so with it such a socket stays open for ever; cleartext HTTP/2 is what a proxy or CDN
   in front does not speak to an origin anyway). Each worker holds up to
   `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM lets
-  in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed.
+  in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed. Each
+  worker is told first (`STOPPING_SIGNAL`), so that SPARQL queries still running after
+  `STOP_QUERIES_S` are stopped and answered (503, retry) instead of cut off with the worker.
 
 It relies on granian's process-manager internals (pinned to granian 2.8 in pyproject.toml).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import threading
 import time
@@ -44,6 +49,8 @@ HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent a whole header by t
 CONNECTIONS_PER_WORKER = 4096  # granian's backpressure: connections a worker serves at once
 BACKLOG = 4096  # connections the kernel queues before a worker accepts them
 KILL_TIMEOUT_S = 5  # SIGTERM: in-flight requests get this long, then the worker is killed
+STOP_QUERIES_S = KILL_TIMEOUT_S - 1.5  # ... SPARQL queries this long, then they are answered 503
+STOPPING_SIGNAL = signal.SIGUSR1  # to a web worker: the server is stopping (`stop_queries_soon`)
 DRAIN_MARGIN_S = 2.0  # on reload, an old worker's requests get the query deadline plus this
 REPLACE_DELAY_S = 1.0  # on reload, a new worker runs this long before the old one is stopped
 YOUNG_S = 5.5  # a worker that dies younger than this counts as crashing at start
@@ -101,6 +108,7 @@ class Supervisor(MPServer):
 
     def run(self, loader: Callable[[], Any]) -> int:
         """Serve until SIGINT/SIGTERM; the exit status (1 if every worker kept crashing)."""
+        signal.signal(STOPPING_SIGNAL, signal.SIG_IGN)  # inherited: a worker not yet listening
         try:
             self.serve(target_loader=loader, wrap_loader=False)
         except SystemExit as e:
@@ -165,9 +173,15 @@ class Supervisor(MPServer):
 
     def signal_handler_interrupt(self, *args, **kwargs) -> None:
         """SIGTERM/SIGINT: as granian; an old worker a reload is waiting for gets the usual
-        `KILL_TIMEOUT_S`, not the query deadline, so the server still ends in time."""
+        `KILL_TIMEOUT_S`, not the query deadline, so the server still ends in time. Every worker
+        is told the server is stopping (`stop_queries_soon`)."""
         super().signal_handler_interrupt(*args, **kwargs)
         draining = self._draining
+        for worker in (*self.wrks, draining):
+            pid = getattr(getattr(worker, "inner", None), "pid", None)
+            if pid:
+                with contextlib.suppress(OSError):  # ended meanwhile
+                    os.kill(pid, STOPPING_SIGNAL)
         if draining is not None:
             timer = threading.Timer(KILL_TIMEOUT_S, _kill_if_alive, args=(draining,))
             timer.daemon = True
@@ -212,6 +226,14 @@ class Supervisor(MPServer):
                 return True
             self._respawn_workers([idx], spawn_target, target_loader)
         return True
+
+
+def stop_queries_soon(signum: int, frame: Any) -> None:
+    """In a web worker, on `STOPPING_SIGNAL`: SPARQL queries still running in `STOP_QUERIES_S`
+    are stopped and answered, before the worker is ended (`pool.stop_soon`)."""
+    from oas_ssm.server.sparql.pool import stop_soon
+
+    stop_soon(STOP_QUERIES_S)
 
 
 def _kill_if_alive(worker: Any) -> None:

@@ -18,6 +18,10 @@ zygote's lot, which keeps `LOT_KEEP` for the whole server: the web worker that n
 takes it from there instead of forking and loading another, and an idle server keeps that few
 processes however many web workers it runs. The pool starts lazily in the process that uses it,
 so it survives a server that forks workers.
+
+Stopping (`stop_soon`, when `ssm serve` is ending this web worker for good): queries in flight
+may still finish for a few seconds; those still running then are stopped and answered 503 with
+Retry-After, so a client gets an answer rather than a connection cut when the worker is ended.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ PARK_AFTER_S = 5.0  # a process idle this long goes to the zygote's lot
 TAKE_SLICE_S = 0.25  # a query waiting for a process looks again this often whether to start one
 LOT_KEEP = 1  # idle processes the lot keeps for the whole server (a fork and a load: ~20 ms)
 _ALL_PROCESSES: weakref.WeakSet[Worker] = weakref.WeakSet()
+_stop_by: float | None = None  # set by `stop_soon`: when running queries are stopped
 
 
 class WorkerDied(Exception):
@@ -158,6 +163,8 @@ class Pool:
     def run(self, job: dict, version: str) -> tuple[int, bytes | str]:
         """Evaluate `job` on a free worker: (status, body or message), or `SparqlError`."""
         self._ensure(version)
+        if _stop_by is not None and time.monotonic() >= _stop_by:
+            raise _stopping()
         if not self._admitted.acquire(blocking=False):
             raise _busy()
         held: list[tuple[Slots, int]] = []
@@ -187,6 +194,9 @@ class Pool:
                     headers=(("Retry-After", "5"),),
                 ) from None
             except WorkerDied:
+                if _stop_by is not None:  # ended by `stop_soon`: no replacement
+                    worker.kill()
+                    raise _stopping() from None
                 self._replace(worker)
                 raise SparqlError(
                     503,
@@ -463,6 +473,29 @@ def _cpu_seconds(pid: int) -> float | None:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def stop_soon(grace: float) -> None:
+    """This web worker will be ended in a few seconds (the server is stopping): the queries
+    still running `grace` seconds from now are stopped (their processes killed) and answered 503
+    by `Pool.run`, and later ones are refused the same way. Called from a signal handler: it
+    only notes the time and starts a timer; a second call changes nothing."""
+    global _stop_by
+    if _stop_by is not None:
+        return
+    _stop_by = time.monotonic() + grace
+    timer = threading.Timer(grace, _kill_all)
+    timer.daemon = True
+    timer.start()
+
+
+def _stopping() -> SparqlError:
+    return SparqlError(
+        503,
+        "The server is stopping (a restart or an update); this query was not finished. "
+        "Retry in a moment.",
+        headers=(("Retry-After", "5"),),
+    )
+
+
 def _busy() -> SparqlError:
     return SparqlError(
         429, "Too many queries at once; retry in a moment.", headers=(("Retry-After", "1"),)
@@ -486,7 +519,8 @@ def _warn_once(message: str) -> None:
 
 @atexit.register
 def _kill_all() -> None:
-    """At exit, the query processes still running (ours or the zygote's) are killed."""
+    """The query processes still running (ours or the zygote's) are killed: at exit, and
+    when `stop_soon`'s grace is over."""
     for worker in list(_ALL_PROCESSES):
         if worker.proc.poll() is None:
             worker.proc.kill()

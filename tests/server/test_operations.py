@@ -155,16 +155,23 @@ def test_a_reload_lets_a_slow_query_in_flight_finish(tmp_path, annex_copy):
 
 def test_sigterm_during_a_reloads_wait_for_an_old_worker_stops_the_server(tmp_path, annex_copy):
     """The old worker's long wait ends with SIGTERM's own grace, and the SIGTERM is not lost
-    while the reload is under way (it was: the server kept running)."""
+    while the reload is under way (it was: the server kept running); the old worker's query
+    still gets its answer (503: the server is stopping)."""
     import threading
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with served(tmp_path, annex_copy, "--workers", "2", "--query-timeout", "30") as server:
-        def ask() -> None:
-            with contextlib.suppress(requests.RequestException):  # cut off by the SIGTERM
-                requests.get(server.url + "sparql", params={"query": heavy}, timeout=120)
+        answers: list[object] = []
 
-        threading.Thread(target=ask, daemon=True).start()
+        def ask() -> None:
+            try:
+                answers.append(requests.get(server.url + "sparql", params={"query": heavy},
+                                            timeout=120).status_code)  # fmt: skip
+            except requests.RequestException as e:
+                answers.append(e)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
         time.sleep(1.5)
         text = annex_copy.read_text(encoding="utf-8").replace(
             DSP_LABEL, DSP_LABEL.replace("Pública", "Pública (renombrado)"), 1)
@@ -173,6 +180,8 @@ def test_sigterm_during_a_reloads_wait_for_an_old_worker_stops_the_server(tmp_pa
         server.wait_for_log("Stopping old worker")
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=60) == 0, server.output()
+        asking.join(timeout=60)
+        assert answers == [503], server.output()
         assert "Traceback" not in server.output()
 
 
@@ -323,6 +332,35 @@ def test_sigterm_stops_the_server_while_a_client_holds_a_half_sent_request(tmp_p
             half.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n")  # never finished
             server.process.send_signal(signal.SIGTERM)
             assert server.process.wait(timeout=60) == 0
+        assert "Traceback" not in server.output()
+
+
+def test_sigterm_answers_a_query_still_running_before_the_server_exits(tmp_path, annex_copy):
+    """A query that would run past the shutdown grace is stopped and answered (503, Retry-After,
+    saying the server is stopping), not cut off with its worker; the server still exits 0."""
+    import threading
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with served(tmp_path, annex_copy, "--workers", "2", "--query-timeout", "30") as server:
+        answers: list[object] = []
+
+        def ask() -> None:
+            try:
+                answers.append(requests.get(server.url + "sparql", params={"query": heavy},
+                                            timeout=120))  # fmt: skip
+            except requests.RequestException as e:
+                answers.append(e)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        time.sleep(1.5)  # running, and long by now
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=60) == 0, server.output()
+        asking.join(timeout=60)
+        assert len(answers) == 1 and isinstance(answers[0], requests.Response), answers
+        assert answers[0].status_code == 503
+        assert answers[0].headers.get("Retry-After") == "5"
+        assert "stopping" in answers[0].text
         assert "Traceback" not in server.output()
 
 
