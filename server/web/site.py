@@ -108,9 +108,6 @@ class Site:
         return self.dataset.prefixes
 
     # ---- IRIs and links ---------------------------------------------------------------------
-    def is_ours(self, iri: str) -> bool:
-        return iri.startswith(self.base)
-
     def href(self, iri: str) -> str:
         """Where a browser finds `iri` on this site: a site-relative path for our IRIs."""
         if iri.startswith(self.base):
