@@ -46,6 +46,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
@@ -118,7 +119,9 @@ class Forked:
 
     It is not our child, so it is signalled through its pidfd (or its pid, where the kernel has
     no pidfds) and its end is seen there, not waited for; `returncode` is -SIGKILL once we
-    killed it, -1 when it ended otherwise (the zygote reaps it and keeps the status)."""
+    killed it, -1 when it ended otherwise (the zygote reaps it and keeps the status). The pidfd
+    is used and closed under a lock: a kill from another thread (`pool.stop_soon`'s timer) must
+    never signal through a descriptor closed, or reused, meanwhile."""
 
     def __init__(self, pid: int, pidfd: int | None, stdin, stdout) -> None:
         self.pid = pid
@@ -126,6 +129,8 @@ class Forked:
         self.stdout = stdout
         self.returncode: int | None = None
         self._pidfd = pidfd
+        self._had_pidfd = pidfd is not None
+        self._pidfd_lock = threading.Lock()
         self._killed = False
 
     def poll(self) -> int | None:
@@ -138,10 +143,10 @@ class Forked:
         if self.poll() is not None:
             return
         self._killed = True
-        with contextlib.suppress(ProcessLookupError):
+        with self._pidfd_lock, contextlib.suppress(ProcessLookupError):
             if self._pidfd is not None:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            else:
+            elif not self._had_pidfd:  # (its pidfd closed: it has ended, and its pid is not ours)
                 os.kill(self.pid, signal.SIGKILL)
 
     def wait(self, timeout: float | None = None) -> int:
@@ -149,22 +154,26 @@ class Forked:
         while self.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 raise subprocess.TimeoutExpired(f"query process {self.pid}", timeout)
-            if self._pidfd is not None:  # readable once the process has ended
-                left = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
-                self._ended(min(left, 1.0))
+            if self._had_pidfd:  # readable once the process has ended
+                left = 0.1 if deadline is None else max(0.0, deadline - time.monotonic())
+                self._ended(min(left, 0.1))
             else:
                 time.sleep(0.01)
         return self.returncode  # type: ignore[return-value]
 
     def _ended(self, timeout: float) -> bool:
-        """Whether the pidfd says the process has ended, waiting up to `timeout` seconds (poll,
-        not select: a web worker's descriptors go far beyond select's 1024)."""
-        poller = select.poll()
-        poller.register(self._pidfd, select.POLLIN)
-        return bool(poller.poll(int(timeout * 1000)))
+        """Whether the pidfd says the process has ended (or it was closed: it had), waiting up
+        to `timeout` seconds (poll, not select: a web worker's descriptors go far beyond
+        select's 1024); the lock is held, so a wait here delays a kill by at most `timeout`."""
+        with self._pidfd_lock:
+            if self._pidfd is None:
+                return True
+            poller = select.poll()
+            poller.register(self._pidfd, select.POLLIN)
+            return bool(poller.poll(int(timeout * 1000)))
 
     def _alive(self) -> bool:
-        if self._pidfd is not None:
+        if self._had_pidfd:
             return not self._ended(0)
         if not process_alive(self.pid):
             return False
@@ -175,10 +184,11 @@ class Forked:
             return False
 
     def _close_pidfd(self) -> None:
-        if self._pidfd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._pidfd)
-            self._pidfd = None
+        with self._pidfd_lock:
+            if self._pidfd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._pidfd)
+                self._pidfd = None
 
     def __del__(self) -> None:
         self._close_pidfd()
