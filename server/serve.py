@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import sys
 import threading
@@ -100,10 +99,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def worker_app():
     """Granian's target loader, called in each worker: the app built before the fork, or one
     over the inherited dataset."""
-    from oas_ssm.server.supervisor import STOPPING_SIGNAL, stop_queries_soon
+    from oas_ssm.server.supervisor import watch_signals_in_worker
 
     if threading.current_thread() is threading.main_thread():  # granian's worker: always
-        signal.signal(STOPPING_SIGNAL, stop_queries_soon)
+        watch_signals_in_worker()
     if _APP is not None and _APP.extensions.get("ssm.dataset") is _PRELOADED:
         return _APP
     from oas_ssm.server.app import create_app

@@ -173,19 +173,22 @@ class Supervisor(MPServer):
 
     def signal_handler_interrupt(self, *args, **kwargs) -> None:
         """SIGTERM/SIGINT: as granian; an old worker a reload is waiting for gets the usual
-        `KILL_TIMEOUT_S`, not the query deadline, so the server still ends in time. Every worker
-        is told the server is stopping (`stop_queries_soon`)."""
+        `KILL_TIMEOUT_S`, not the query deadline, so the server still ends in time, and is told
+        at once that the server is stopping (the others when they are stopped: `_stop_workers`)."""
         super().signal_handler_interrupt(*args, **kwargs)
         draining = self._draining
-        for worker in (*self.wrks, draining):
-            pid = getattr(getattr(worker, "inner", None), "pid", None)
-            if pid:
-                with contextlib.suppress(OSError):  # ended meanwhile
-                    os.kill(pid, STOPPING_SIGNAL)
         if draining is not None:
+            _tell_stopping(draining)
             timer = threading.Timer(KILL_TIMEOUT_S, _kill_if_alive, args=(draining,))
             timer.daemon = True
             timer.start()
+
+    def _stop_workers(self) -> None:
+        """At shutdown: each worker is told the server is stopping (`STOPPING_SIGNAL`: its
+        queries get an answer before it is ended), then stopped as granian does."""
+        for worker in self.wrks:
+            _tell_stopping(worker)
+        super()._stop_workers()
 
     def _serve_loop(self, spawn_target, target_loader) -> None:
         while True:
@@ -220,12 +223,63 @@ class Supervisor(MPServer):
             return False
         for idx in dead:
             deaths = self._young_deaths[idx]
-            if deaths:
-                time.sleep(min(MAX_PAUSE_S, 0.25 * 2**deaths))
+            pause_until = time.monotonic() + (min(MAX_PAUSE_S, 0.25 * 2**deaths) if deaths else 0)
+            while time.monotonic() < pause_until and not self.interrupt_signal:
+                time.sleep(0.05)  # a SIGTERM meanwhile stops the server now, not after the pause
             if self.interrupt_signal:
                 return True
             self._respawn_workers([idx], spawn_target, target_loader)
         return True
+
+
+def _tell_stopping(worker: Any) -> None:
+    """Send `STOPPING_SIGNAL` to a worker process still running (never to a reaped one's pid)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if worker.is_alive():
+            os.kill(worker.inner.pid, STOPPING_SIGNAL)
+
+
+# -- in each web worker -----------------------------------------------------------------------
+
+
+def watch_signals_in_worker() -> None:
+    """In a web worker's main thread (granian's loader calls `serve.worker_app` there): act on
+    the server's signals at once, busy or not.
+
+    A Python signal handler runs in the main thread only, and a granian worker's main thread
+    sleeps in a lock wait that a signal delivered to one of its other threads does not end: a
+    busy worker then ran neither granian's SIGTERM handler (it kept accepting, and was killed
+    after `KILL_TIMEOUT_S` with its requests cut) nor ours. So the byte that the C-level handler
+    writes for every caught signal (`signal.set_wakeup_fd`) is read by a thread of ours, which
+    stops the queries (`STOPPING_SIGNAL`) or calls granian's own handler (SIGTERM, SIGINT: the
+    worker stops accepting and finishes its requests). Handlers are idempotent, so the main
+    thread running them again later changes nothing.
+    """
+    signal.signal(STOPPING_SIGNAL, stop_queries_soon)
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    threading.Thread(target=_forward_signals, args=(read_end,), name="ssm-signals",
+                     daemon=True).start()  # fmt: skip
+
+
+def _forward_signals(fd: int) -> None:
+    while True:
+        try:
+            received = os.read(fd, 64)
+        except OSError:
+            return
+        if not received:
+            return
+        for signum in received:
+            if signum == STOPPING_SIGNAL:
+                stop_queries_soon(signum, None)
+            elif signum in (signal.SIGTERM, signal.SIGINT):
+                handler = signal.getsignal(signum)
+                # granian's worker handler only (it sets the worker's stop event); never the
+                # process manager's, which a worker inherits until granian replaces it
+                if callable(handler) and getattr(handler, "__module__", "") == "granian._signals":
+                    handler(signum, None)
 
 
 def stop_queries_soon(signum: int, frame: Any) -> None:

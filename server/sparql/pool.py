@@ -163,8 +163,7 @@ class Pool:
     def run(self, job: dict, version: str) -> tuple[int, bytes | str]:
         """Evaluate `job` on a free worker: (status, body or message), or `SparqlError`."""
         self._ensure(version)
-        if _stop_by is not None and time.monotonic() >= _stop_by:
-            raise _stopping()
+        _refuse_if_stopped()
         if not self._admitted.acquire(blocking=False):
             raise _busy()
         held: list[tuple[Slots, int]] = []
@@ -173,6 +172,7 @@ class Pool:
             if slot is None:
                 raise _busy()
             held.append((self._slots, slot))
+            _refuse_if_stopped()  # it may have waited for its slot past the stop
             worker = self._take()
             try:
                 worker.send({**job, "timeout": self.settings.timeout})
@@ -305,6 +305,7 @@ class Pool:
             try:
                 worker = self._idle.get(timeout=max(0.0, min(TAKE_SLICE_S, left)))
             except queue.Empty:
+                _refuse_if_stopped()
                 if left > TAKE_SLICE_S:  # a process may have been parked meanwhile: start one
                     if self._parks != parks and self._idle.empty():
                         parks = self._parks
@@ -317,6 +318,7 @@ class Pool:
             if worker.generation == self._generation and worker.proc.poll() is None:
                 return worker
             self._replace(worker)  # stale (old data) or dead: never hand it a query
+            _refuse_if_stopped()
 
     def _give_back(self, worker: Worker) -> None:
         if worker.generation == self._generation:
@@ -375,6 +377,8 @@ class Pool:
             self._spawn(worker.generation)
 
     def _spawn(self, generation: int) -> None:
+        if _stopped():  # past `stop_soon`'s grace: no new process
+            return
         threading.Thread(
             target=self._start_worker, args=(generation,), name="sparql-spawn", daemon=True
         ).start()
@@ -384,6 +388,8 @@ class Pool:
         if generation != self._generation or self._from_lot(generation, version):
             return  # stale before it started (a reload), or taken from the lot
         for attempt in range(5):
+            if _stopped():  # `_take` refuses the queries waiting for it
+                return
             worker = None
             try:
                 worker = Worker(self._launch(), generation, version)
@@ -397,9 +403,11 @@ class Pool:
                 self._admit(worker)
                 return
             except (WorkerDied, TimeoutError, OSError) as e:
-                log.warning("query process failed to start (attempt %d): %r", attempt + 1, e)
                 if worker is not None:
                     worker.kill()
+                if _stopped():  # killed by `stop_soon`, not a failure to report
+                    return
+                log.warning("query process failed to start (attempt %d): %r", attempt + 1, e)
                 time.sleep(0.5 * 2**attempt)
         log.error("query process could not be started; SPARQL queries will fail")
         with self._count_lock:
@@ -424,8 +432,8 @@ class Pool:
 
     def _admit(self, worker: Worker) -> None:
         """A process that came up (started or taken from the lot) joins the idle ones, unless
-        the data changed meanwhile."""
-        if worker.generation != self._generation:
+        the data changed meanwhile (or the worker is being stopped: `stop_soon`)."""
+        if worker.generation != self._generation or _stopped():
             worker.kill()
             return
         self._failed = False
@@ -485,6 +493,17 @@ def stop_soon(grace: float) -> None:
     timer = threading.Timer(grace, _kill_all)
     timer.daemon = True
     timer.start()
+
+
+def _stopped() -> bool:
+    """Whether `stop_soon`'s grace is over (its query processes killed or being killed)."""
+    return _stop_by is not None and time.monotonic() >= _stop_by
+
+
+def _refuse_if_stopped() -> None:
+    """`SparqlError` 503 (the server is stopping) once `stop_soon`'s grace is over."""
+    if _stopped():
+        raise _stopping()
 
 
 def _stopping() -> SparqlError:

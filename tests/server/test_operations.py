@@ -165,8 +165,8 @@ def test_sigterm_during_a_reloads_wait_for_an_old_worker_stops_the_server(tmp_pa
 
         def ask() -> None:
             try:
-                answers.append(requests.get(server.url + "sparql", params={"query": heavy},
-                                            timeout=120).status_code)  # fmt: skip
+                r = requests.get(server.url + "sparql", params={"query": heavy}, timeout=120)
+                answers.append((r.status_code, "stopping" in r.text))
             except requests.RequestException as e:
                 answers.append(e)
 
@@ -181,7 +181,7 @@ def test_sigterm_during_a_reloads_wait_for_an_old_worker_stops_the_server(tmp_pa
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=60) == 0, server.output()
         asking.join(timeout=60)
-        assert answers == [503], server.output()
+        assert answers == [(503, True)], server.output()  # not its deadline: the stop's answer
         assert "Traceback" not in server.output()
 
 
@@ -335,32 +335,39 @@ def test_sigterm_stops_the_server_while_a_client_holds_a_half_sent_request(tmp_p
         assert "Traceback" not in server.output()
 
 
-def test_sigterm_answers_a_query_still_running_before_the_server_exits(tmp_path, annex_copy):
-    """A query that would run past the shutdown grace is stopped and answered (503, Retry-After,
-    saying the server is stopping), not cut off with its worker; the server still exits 0."""
+def test_sigterm_answers_every_query_in_flight_and_the_workers_stop_gracefully(tmp_path,
+                                                                               annex_copy):
+    """Queries that would run past the shutdown grace, running or waiting for a slot, are each
+    answered (503; the long-running ones say the server is stopping, with Retry-After), not cut
+    off with their worker; busy workers stop by themselves (granian does not have to kill them),
+    and the server exits 0."""
     import threading
 
-    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }} # {}"
     with served(tmp_path, annex_copy, "--workers", "2", "--query-timeout", "30") as server:
         answers: list[object] = []
 
-        def ask() -> None:
+        def ask(n: int) -> None:
             try:
-                answers.append(requests.get(server.url + "sparql", params={"query": heavy},
-                                            timeout=120))  # fmt: skip
+                answers.append(requests.get(server.url + "sparql",
+                                            params={"query": heavy.format(n)}, timeout=120))
             except requests.RequestException as e:
                 answers.append(e)
 
-        asking = threading.Thread(target=ask)
-        asking.start()
-        time.sleep(1.5)  # running, and long by now
+        asking = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
+        for thread in asking:
+            thread.start()
+        time.sleep(1.5)  # running, long by now, or waiting for a slot
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=60) == 0, server.output()
-        asking.join(timeout=60)
-        assert len(answers) == 1 and isinstance(answers[0], requests.Response), answers
-        assert answers[0].status_code == 503
-        assert answers[0].headers.get("Retry-After") == "5"
-        assert "stopping" in answers[0].text
+        for thread in asking:
+            thread.join(timeout=60)
+        assert len(answers) == 6
+        assert all(isinstance(a, requests.Response) for a in answers), answers
+        assert {a.status_code for a in answers} == {503}
+        stopping = [a for a in answers if "stopping" in a.text]
+        assert stopping and all(a.headers.get("Retry-After") == "5" for a in stopping)
+        assert "Killing worker" not in server.output()  # each busy worker stopped by itself
         assert "Traceback" not in server.output()
 
 
