@@ -253,8 +253,11 @@ def watch_signals_in_worker() -> None:
     writes for every caught signal (`signal.set_wakeup_fd`) is read by a thread of ours, which
     stops the queries (`STOPPING_SIGNAL`) or calls granian's own handler (SIGTERM, SIGINT: the
     worker stops accepting and finishes its requests). Handlers are idempotent, so the main
-    thread running them again later changes nothing.
+    thread running them again later changes nothing: granian's is made so (`_stop_once`).
     """
+    import granian._signals
+
+    granian._signals.set_sync_signals = _stop_once  # granian imports it after this loader ran
     signal.signal(STOPPING_SIGNAL, stop_queries_soon)
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
@@ -276,10 +279,30 @@ def _forward_signals(fd: int) -> None:
                 stop_queries_soon(signum, None)
             elif signum in (signal.SIGTERM, signal.SIGINT):
                 handler = signal.getsignal(signum)
-                # granian's worker handler only (it sets the worker's stop event); never the
-                # process manager's, which a worker inherits until granian replaces it
-                if callable(handler) and getattr(handler, "__module__", "") == "granian._signals":
+                # the worker's own stop handler only (`_stop_once`); never the process
+                # manager's, which a worker inherits until granian installs its own
+                if getattr(handler, "stops_the_worker", False):
                     handler(signum, None)
+
+
+def _stop_once() -> Any:
+    """granian's `set_sync_signals` for a WSGI worker, whose handler sets the worker's stop
+    event once only: granian's own sets it on every signal, and its event takes two: a third
+    `set()` blocks holding the GIL, so the worker froze (every request cut, then killed) when a
+    stop came by two signals (systemd's SIGTERM to every process and then the manager's, Ctrl-C
+    and the manager's SIGTERM), each now seen by the main thread and by `_forward_signals`."""
+    from granian._signals import WorkerSignal, set_main_signals
+
+    event = WorkerSignal()
+    once = threading.Lock()  # taken by the first signal, never released
+
+    def handler(signum: int, frame: Any) -> None:
+        if once.acquire(blocking=False):
+            event.set()
+
+    handler.stops_the_worker = True  # type: ignore[attr-defined]
+    set_main_signals(handler)
+    return event
 
 
 def stop_queries_soon(signum: int, frame: Any) -> None:

@@ -335,12 +335,19 @@ def test_sigterm_stops_the_server_while_a_client_holds_a_half_sent_request(tmp_p
         assert "Traceback" not in server.output()
 
 
-def test_sigterm_answers_every_query_in_flight_and_the_workers_stop_gracefully(tmp_path,
-                                                                               annex_copy):
+@pytest.mark.parametrize(
+    ("to_workers", "signum"),
+    [(False, signal.SIGTERM), (True, signal.SIGTERM), (True, signal.SIGINT)],
+    ids=["sigterm-to-the-server", "sigterm-to-every-process", "sigint-to-every-process"],
+)
+def test_a_stop_answers_every_query_in_flight_and_the_workers_stop_gracefully(
+    tmp_path, annex_copy, to_workers, signum
+):
     """Queries that would run past the shutdown grace, running or waiting for a slot, are each
     answered (503; the long-running ones say the server is stopping, with Retry-After), not cut
     off with their worker; busy workers stop by themselves (granian does not have to kill them),
-    and the server exits 0."""
+    and the server exits 0. Also when every process gets the signal and the workers then get
+    the server's too (systemd's stop, Ctrl-C): a worker froze on the second one."""
     import threading
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }} # {}"
@@ -358,7 +365,10 @@ def test_sigterm_answers_every_query_in_flight_and_the_workers_stop_gracefully(t
         for thread in asking:
             thread.start()
         time.sleep(1.5)  # running, long by now, or waiting for a slot
-        server.process.send_signal(signal.SIGTERM)
+        workers = server.workers() if to_workers else []
+        server.process.send_signal(signum)
+        for pid in workers:
+            os.kill(pid, signum)
         assert server.process.wait(timeout=60) == 0, server.output()
         for thread in asking:
             thread.join(timeout=60)
