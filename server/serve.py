@@ -99,10 +99,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def worker_app():
     """Granian's target loader, called in each worker: the app built before the fork, or one
     over the inherited dataset."""
-    from oas_ssm.server.supervisor import watch_signals_in_worker
+    from oas_ssm.server.supervisor import STOP_QUERIES_S
+    from oas_ssm.server.worker_signals import watch_signals_in_worker
 
     if threading.current_thread() is threading.main_thread():  # granian's worker: always
-        watch_signals_in_worker()
+        watch_signals_in_worker(STOP_QUERIES_S)
     if _APP is not None and _APP.extensions.get("ssm.dataset") is _PRELOADED:
         return _APP
     from oas_ssm.server.app import create_app

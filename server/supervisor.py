@@ -22,7 +22,8 @@ four things about how it manages them:
   `CONNECTIONS_PER_WORKER` connections (idle keep-alive ones included), and SIGTERM lets
   in-flight requests finish for at most `KILL_TIMEOUT_S` before the workers are killed. Each
   worker is told first (`STOPPING_SIGNAL`), so that SPARQL queries still running after
-  `STOP_QUERIES_S` are stopped and answered (503, retry) instead of cut off with the worker.
+  `STOP_QUERIES_S` are stopped and answered (503, retry) instead of cut off with the worker
+  (`oas_ssm.server.worker_signals`: how a worker acts on signals, busy or not).
 
 It relies on granian's process-manager internals (pinned to granian 2.8 in pyproject.toml).
 """
@@ -44,13 +45,13 @@ from granian.log import logger
 from granian.net import SocketHolder
 from granian.server.mp import MPServer
 from oas_ssm.server.config import Config
+from oas_ssm.server.worker_signals import STOPPING_SIGNAL
 
 HEADER_READ_TIMEOUT_MS = 5_000  # a client that has not sent a whole header by then is dropped
 CONNECTIONS_PER_WORKER = 4096  # granian's backpressure: connections a worker serves at once
 BACKLOG = 4096  # connections the kernel queues before a worker accepts them
 KILL_TIMEOUT_S = 5  # SIGTERM: in-flight requests get this long, then the worker is killed
 STOP_QUERIES_S = KILL_TIMEOUT_S - 1.5  # ... SPARQL queries this long, then they are answered 503
-STOPPING_SIGNAL = signal.SIGUSR1  # to a web worker: the server is stopping (`stop_queries_soon`)
 DRAIN_MARGIN_S = 2.0  # on reload, an old worker's requests get the query deadline plus this
 REPLACE_DELAY_S = 1.0  # on reload, a new worker runs this long before the old one is stopped
 YOUNG_S = 5.5  # a worker that dies younger than this counts as crashing at start
@@ -237,80 +238,6 @@ def _tell_stopping(worker: Any) -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         if worker.is_alive():
             os.kill(worker.inner.pid, STOPPING_SIGNAL)
-
-
-# -- in each web worker -----------------------------------------------------------------------
-
-
-def watch_signals_in_worker() -> None:
-    """In a web worker's main thread (granian's loader calls `serve.worker_app` there): act on
-    the server's signals at once, busy or not.
-
-    A Python signal handler runs in the main thread only, and a granian worker's main thread
-    sleeps in a lock wait that a signal delivered to one of its other threads does not end: a
-    busy worker then ran neither granian's SIGTERM handler (it kept accepting, and was killed
-    after `KILL_TIMEOUT_S` with its requests cut) nor ours. So the byte that the C-level handler
-    writes for every caught signal (`signal.set_wakeup_fd`) is read by a thread of ours, which
-    stops the queries (`STOPPING_SIGNAL`) or calls granian's own handler (SIGTERM, SIGINT: the
-    worker stops accepting and finishes its requests). Handlers are idempotent, so the main
-    thread running them again later changes nothing: granian's is made so (`_stop_once`).
-    """
-    import granian._signals
-
-    granian._signals.set_sync_signals = _stop_once  # granian imports it after this loader ran
-    signal.signal(STOPPING_SIGNAL, stop_queries_soon)
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
-    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    threading.Thread(target=_forward_signals, args=(read_end,), name="ssm-signals",
-                     daemon=True).start()  # fmt: skip
-
-
-def _forward_signals(fd: int) -> None:
-    while True:
-        try:
-            received = os.read(fd, 64)
-        except OSError:
-            return
-        if not received:
-            return
-        for signum in received:
-            if signum == STOPPING_SIGNAL:
-                stop_queries_soon(signum, None)
-            elif signum in (signal.SIGTERM, signal.SIGINT):
-                handler = signal.getsignal(signum)
-                # the worker's own stop handler only (`_stop_once`); never the process
-                # manager's, which a worker inherits until granian installs its own
-                if getattr(handler, "stops_the_worker", False):
-                    handler(signum, None)
-
-
-def _stop_once() -> Any:
-    """granian's `set_sync_signals` for a WSGI worker, whose handler sets the worker's stop
-    event once only: granian's own sets it on every signal, and its event takes two: a third
-    `set()` blocks holding the GIL, so the worker froze (every request cut, then killed) when a
-    stop came by two signals (systemd's SIGTERM to every process and then the manager's, Ctrl-C
-    and the manager's SIGTERM), each now seen by the main thread and by `_forward_signals`."""
-    from granian._signals import WorkerSignal, set_main_signals
-
-    event = WorkerSignal()
-    once = threading.Lock()  # taken by the first signal, never released
-
-    def handler(signum: int, frame: Any) -> None:
-        if once.acquire(blocking=False):
-            event.set()
-
-    handler.stops_the_worker = True  # type: ignore[attr-defined]
-    set_main_signals(handler)
-    return event
-
-
-def stop_queries_soon(signum: int, frame: Any) -> None:
-    """In a web worker, on `STOPPING_SIGNAL`: SPARQL queries still running in `STOP_QUERIES_S`
-    are stopped and answered, before the worker is ended (`pool.stop_soon`)."""
-    from oas_ssm.server.sparql.pool import stop_soon
-
-    stop_soon(STOP_QUERIES_S)
 
 
 def _kill_if_alive(worker: Any) -> None:

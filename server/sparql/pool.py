@@ -172,7 +172,6 @@ class Pool:
             if slot is None:
                 raise _busy()
             held.append((self._slots, slot))
-            _refuse_if_stopped()  # it may have waited for its slot past the stop
             worker = self._take()
             try:
                 worker.send({**job, "timeout": self.settings.timeout})
@@ -194,7 +193,7 @@ class Pool:
                     headers=(("Retry-After", "5"),),
                 ) from None
             except WorkerDied:
-                if _stop_by is not None:  # ended by `stop_soon`: no replacement
+                if _stop_by is not None:  # the server is stopping: no replacement
                     worker.kill()
                     raise _stopping() from None
                 self._replace(worker)
@@ -301,11 +300,11 @@ class Pool:
         deadline = time.monotonic() + wait
         parks = self._parks
         while True:
+            _refuse_if_stopped()  # also for a query that waited for its slot past the stop
             left = deadline - time.monotonic()
             try:
                 worker = self._idle.get(timeout=max(0.0, min(TAKE_SLICE_S, left)))
             except queue.Empty:
-                _refuse_if_stopped()
                 if left > TAKE_SLICE_S:  # a process may have been parked meanwhile: start one
                     if self._parks != parks and self._idle.empty():
                         parks = self._parks
@@ -318,7 +317,6 @@ class Pool:
             if worker.generation == self._generation and worker.proc.poll() is None:
                 return worker
             self._replace(worker)  # stale (old data) or dead: never hand it a query
-            _refuse_if_stopped()
 
     def _give_back(self, worker: Worker) -> None:
         if worker.generation == self._generation:
@@ -377,8 +375,6 @@ class Pool:
             self._spawn(worker.generation)
 
     def _spawn(self, generation: int) -> None:
-        if _stopped():  # past `stop_soon`'s grace: no new process
-            return
         threading.Thread(
             target=self._start_worker, args=(generation,), name="sparql-spawn", daemon=True
         ).start()

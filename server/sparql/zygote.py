@@ -154,9 +154,9 @@ class Forked:
         while self.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 raise subprocess.TimeoutExpired(f"query process {self.pid}", timeout)
-            if self._had_pidfd:  # readable once the process has ended
-                left = 0.1 if deadline is None else max(0.0, deadline - time.monotonic())
-                self._ended(min(left, 0.1))
+            if self._had_pidfd:  # readable once the process has ended (short waits: the lock)
+                left = 0.1 if deadline is None else deadline - time.monotonic()
+                self._ended(max(0.0, min(left, 0.1)))
             else:
                 time.sleep(0.01)
         return self.returncode  # type: ignore[return-value]
